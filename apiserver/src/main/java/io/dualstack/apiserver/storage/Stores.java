@@ -1,0 +1,23 @@
+package io.dualstack.apiserver.storage;
+
+import java.nio.file.Path;
+
+/** Factories for the {@link Store} implementations. */
+public final class Stores {
+    private Stores() {}
+
+    /** The durable store of a cluster: SQLite at {@code stateDir/state.db}, with default options. */
+    public static Store open(Path stateDir) {
+        return open(stateDir, StoreOptions.defaults());
+    }
+
+    public static Store open(Path stateDir, StoreOptions options) {
+        // SqliteStore lands in the next commit; until then callers compile against this entry point.
+        throw new UnsupportedOperationException("SqliteStore is not committed yet; use Stores.memory()");
+    }
+
+    /** A non-durable in-memory store (tests, benchmarks' baseline). */
+    public static Store memory() {
+        return new MemoryStore();
+    }
+}
