@@ -12,8 +12,7 @@ public final class Stores {
     }
 
     public static Store open(Path stateDir, StoreOptions options) {
-        // SqliteStore lands in the next commit; until then callers compile against this entry point.
-        throw new UnsupportedOperationException("SqliteStore is not committed yet; use Stores.memory()");
+        return SqliteStore.open(stateDir.resolve("state.db"), options);
     }
 
     /** A non-durable in-memory store (tests, benchmarks' baseline). */

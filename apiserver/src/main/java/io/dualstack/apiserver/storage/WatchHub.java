@@ -98,7 +98,7 @@ final class WatchHub implements AutoCloseable {
 
     Store.Watch watch(String prefix, long fromRevision, Consumer<Store.Event> sink, HistoryLoader loader)
             throws Store.CompactedException {
-        Watcher w = new Watcher(prefix == null ? "" : prefix, sink);
+        Watcher w = new Watcher(prefix == null ? "" : prefix, fromRevision, sink);
         long upTo;
         synchronized (lock) {
             if (closed) {
@@ -154,17 +154,21 @@ final class WatchHub implements AutoCloseable {
     private final class Watcher implements Store.Watch, Runnable {
         final String prefix;
         final Consumer<Store.Event> sink;
+        /** Only events after this revision are delivered (a writer may publish a revision that a
+         *  reader already saw before the watch registered). */
+        final long after;
         private final ArrayDeque<Store.Event> queue = new ArrayDeque<>();
         private boolean stopped;
         private Thread thread;
 
-        Watcher(String prefix, Consumer<Store.Event> sink) {
+        Watcher(String prefix, long after, Consumer<Store.Event> sink) {
             this.prefix = prefix;
+            this.after = after;
             this.sink = sink;
         }
 
         synchronized void offer(Store.Event e) {
-            if (!stopped) {
+            if (!stopped && e.revision() > after) {
                 queue.addLast(e);
                 notifyAll();
             }
