@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Kubernetes IPv4/IPv6 dual-stack networking on one Linux machine.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                PlanCommand.class,
         })
 public final class Main implements Runnable {
 
