@@ -1,0 +1,617 @@
+package io.dualstack.apiserver.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dualstack.apiserver.auth.TokenAuthenticator;
+import io.dualstack.apiserver.patch.JsonPatch;
+import io.dualstack.apiserver.patch.MergePatch;
+import io.dualstack.apiserver.patch.ServerSideApply;
+import io.dualstack.apiserver.patch.StrategicMergePatch;
+import io.dualstack.apiserver.registry.ApiException;
+import io.dualstack.apiserver.registry.GenericRegistry;
+import io.dualstack.apiserver.registry.GenericRegistry.Sub;
+import io.dualstack.apiserver.registry.ResourceCatalog;
+import io.dualstack.apiserver.registry.ResourceType;
+import io.dualstack.apiserver.selectors.FieldSelector;
+import io.dualstack.apiserver.selectors.LabelSelector;
+import io.dualstack.apiserver.storage.Store;
+import io.dualstack.apiserver.validation.UnknownFields;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * Every HTTP request of the API server: authentication, the resource verbs over the
+ * {@link GenericRegistry}, watch streaming, patch types, content negotiation for tables, and
+ * mounted {@link Endpoint}s (discovery, OpenAPI). Every failure is answered with a {@code Status}.
+ */
+public final class ApiHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    private static final Set<String> UNAUTHENTICATED = Set.of("/healthz", "/livez", "/readyz", "/version");
+    private static final long BOOKMARK_INTERVAL_MS = 30_000;
+
+    private final GenericRegistry registry;
+    private final TokenAuthenticator auth;
+    private final List<Endpoint> endpoints;
+    private final UnknownFields unknownFields = new UnknownFields(Json.MAPPER);
+    private volatile Tables.RowPrinter printer = Tables.DEFAULT;
+    private volatile boolean ready;
+    private final byte[] version;
+
+    public ApiHandler(GenericRegistry registry, TokenAuthenticator auth, List<Endpoint> endpoints) {
+        this.registry = registry;
+        this.auth = auth;
+        this.endpoints = endpoints;
+        ObjectNode v = Json.NODES.objectNode();
+        v.put("major", "1").put("minor", "32").put("emulationMajor", "1").put("emulationMinor", "32")
+                .put("gitVersion", "v1.32.0-dualstack").put("gitCommit", "0000000000000000000000000000000000000000")
+                .put("gitTreeState", "clean").put("buildDate", "2026-01-01T00:00:00Z").put("goVersion", "java" + Runtime.version().feature())
+                .put("compiler", "javac").put("platform", "linux/amd64");
+        this.version = Json.bytes(v);
+    }
+
+    public void setPrinter(Tables.RowPrinter p) {
+        this.printer = p;
+    }
+
+    public void setReady(boolean r) {
+        this.ready = r;
+    }
+
+    public void handle(Context ctx) {
+        String path = ctx.path();
+        try {
+            String base = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+            if (isHealth(base)) {
+                if (base.startsWith("/readyz") && !ready) {
+                    raw(ctx, 500, "text/plain; charset=utf-8", "[-]ready failed: not ready yet\nreadyz check failed".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    raw(ctx, 200, "text/plain; charset=utf-8", "ok".getBytes(StandardCharsets.UTF_8));
+                }
+                return;
+            }
+            if (base.equals("/version")) {
+                raw(ctx, 200, "application/json", version);
+                return;
+            }
+            if (!auth.authenticate(ctx.header("Authorization"))) {
+                status(ctx, unauthorized());
+                return;
+            }
+            String method = ctx.method().name();
+            Optional<RequestPath> rp = RequestPath.parse(base);
+            if (rp.isPresent()) {
+                resource(ctx, method, rp.get());
+                return;
+            }
+            if (method.equals("GET")) {
+                String accept = Optional.ofNullable(ctx.header("Accept")).orElse("");
+                for (Endpoint e : endpoints) {
+                    Optional<Reply> r = e.get(base, accept, ctx.queryParamMap());
+                    if (r.isPresent()) {
+                        r.get().headers().forEach(ctx::header);
+                        raw(ctx, r.get().status(), r.get().contentType(), r.get().body());
+                        return;
+                    }
+                }
+            }
+            status(ctx, notFoundPath());
+        } catch (ApiException e) {
+            status(ctx, e.status());
+        } catch (RuntimeException e) {
+            LOG.warn("internal error serving {} {}", ctx.method(), path, e);
+            status(ctx, ApiException.internal(e.getClass().getSimpleName() + ": " + e.getMessage()).status());
+        }
+    }
+
+    private static boolean isHealth(String p) {
+        return p.equals("/healthz") || p.equals("/livez") || p.equals("/readyz")
+                || p.startsWith("/healthz/") || p.startsWith("/livez/") || p.startsWith("/readyz/");
+    }
+
+    static boolean unauthenticatedPath(String p) {
+        return UNAUTHENTICATED.contains(p);
+    }
+
+    private static Status unauthorized() {
+        return new StatusBuilder().withStatus("Failure").withMessage("Unauthorized").withReason("Unauthorized").withCode(401)
+                .withNewMetadata().endMetadata().build();
+    }
+
+    private static Status notFoundPath() {
+        return new StatusBuilder().withStatus("Failure").withMessage("the server could not find the requested resource")
+                .withReason("NotFound").withCode(404).withNewDetails().endDetails().withNewMetadata().endMetadata().build();
+    }
+
+    // ------------------------------------------------------------------ resources
+
+    private void resource(Context ctx, String method, RequestPath rp) {
+        ResourceType t = rp.type();
+        String sub = rp.subresource();
+        if (!sub.isEmpty() && !t.subresources().contains(sub)) throw notFound();
+        if (!sub.isEmpty() && !List.of("status", "scale", "finalize").contains(sub)) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        boolean dryRun = dryRun(ctx);
+        switch (method) {
+            case "GET" -> {
+                if (rp.name().isEmpty()) {
+                    if (isWatch(ctx)) watch(ctx, rp);
+                    else list(ctx, rp);
+                } else if (sub.equals("scale")) {
+                    json(ctx, 200, Scale.of(t, registry.get(t, rp.namespace(), rp.name())));
+                } else {
+                    ObjectNode o = registry.get(t, rp.namespace(), rp.name());
+                    if (wantsTable(ctx)) {
+                        json(ctx, 200, Tables.table(printer, t, List.of(o), Json.text(o.path("metadata"), "resourceVersion"), "",
+                                includeObject(ctx), true));
+                    } else {
+                        json(ctx, 200, o);
+                    }
+                }
+            }
+            case "POST" -> {
+                if (!rp.name().isEmpty()) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+                if (t.namespaced() && rp.namespace().isEmpty()) {
+                    throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+                }
+                ObjectNode body = body(ctx);
+                checkFields(ctx, t, body);
+                GenericRegistry.Written w = registry.create(t, rp.namespace(), body, dryRun);
+                json(ctx, 201, w.object());
+            }
+            case "PUT" -> {
+                if (rp.name().isEmpty()) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+                ObjectNode body = body(ctx);
+                if (sub.equals("scale")) {
+                    json(ctx, 200, scaleWrite(rp, cur -> body, dryRun));
+                    return;
+                }
+                checkFields(ctx, t, body);
+                GenericRegistry.Written w = registry.update(t, rp.namespace(), rp.name(), body, sub(sub), dryRun);
+                json(ctx, 200, w.object());
+            }
+            case "PATCH" -> {
+                if (rp.name().isEmpty()) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+                patch(ctx, rp, dryRun);
+            }
+            case "DELETE" -> {
+                if (!sub.isEmpty()) throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+                GenericRegistry.DeleteOptions opts = deleteOptions(ctx, dryRun);
+                if (rp.name().isEmpty()) {
+                    deleteCollection(ctx, rp, opts);
+                    return;
+                }
+                GenericRegistry.Deleted d = registry.delete(t, rp.namespace(), rp.name(), opts);
+                if (d.gone() && t != ResourceCatalog.PODS) {
+                    ObjectNode st = Json.NODES.objectNode();
+                    st.put("kind", "Status").put("apiVersion", "v1").putObject("metadata");
+                    st.put("status", "Success");
+                    ObjectNode det = st.putObject("details");
+                    det.put("name", rp.name());
+                    if (!t.group().isEmpty()) det.put("group", t.group());
+                    det.put("kind", t.plural()).put("uid", Json.text(d.object().path("metadata"), "uid"));
+                    json(ctx, 200, st);
+                } else {
+                    json(ctx, 200, d.object());
+                }
+            }
+            default -> throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+    }
+
+    private static ApiException notFound() {
+        return new ApiException(notFoundPath());
+    }
+
+    private static Sub sub(String s) {
+        return switch (s) {
+            case "status" -> Sub.STATUS;
+            case "finalize" -> Sub.FINALIZE;
+            default -> Sub.MAIN;
+        };
+    }
+
+    private static boolean isWatch(Context ctx) {
+        String w = ctx.queryParam("watch");
+        return w != null && (w.equals("true") || w.equals("1"));
+    }
+
+    private static boolean dryRun(Context ctx) {
+        List<String> d = ctx.queryParams("dryRun");
+        for (String v : d) {
+            if (v.equals("All")) return true;
+            if (!v.isEmpty()) throw ApiException.badRequest("Invalid dry run value: " + v + ": supported values: \"All\"");
+        }
+        return false;
+    }
+
+    private static boolean wantsTable(Context ctx) {
+        String a = ctx.header("Accept");
+        return a != null && a.contains("as=Table");
+    }
+
+    private static String includeObject(Context ctx) {
+        String v = ctx.queryParam("includeObject");
+        return v == null || v.isEmpty() ? "Metadata" : v;
+    }
+
+    private static ObjectNode body(Context ctx) {
+        return Json.parseObject(ctx.bodyAsBytes(), isYaml(ctx.header("Content-Type")));
+    }
+
+    private static boolean isYaml(String contentType) {
+        return contentType != null && contentType.contains("yaml");
+    }
+
+    private void checkFields(Context ctx, ResourceType t, JsonNode obj) {
+        String mode = Optional.ofNullable(ctx.queryParam("fieldValidation")).orElse("");
+        if (mode.isEmpty()) mode = "Warn";
+        if (!Set.of("Strict", "Warn", "Ignore").contains(mode)) {
+            throw ApiException.badRequest("fieldValidation parameter unsupported: " + mode + ". Must be one of: Ignore, Warn, Strict");
+        }
+        if (mode.equals("Ignore")) return;
+        List<String> unknown = unknownFields.find(obj, t.modelClass());
+        if (unknown.isEmpty()) return;
+        if (mode.equals("Strict")) {
+            throw ApiException.badRequest(t.kind() + " in version \"" + t.version() + "\" cannot be handled as a " + t.kind() + ": "
+                    + UnknownFields.strictMessage(unknown));
+        }
+        for (String u : unknown) ctx.res().addHeader("Warning", "299 - \"unknown field \\\"" + u + "\\\"\"");
+    }
+
+    // ------------------------------------------------------------------ list / watch
+
+    private record Filter(LabelSelector labels, FieldSelector fields) implements Predicate<ObjectNode> {
+        @Override
+        public boolean test(ObjectNode o) {
+            if (!fields.isEmpty() && !fields.matches(o)) return false;
+            if (labels.isEmpty()) return true;
+            return labels.matches(labelsOf(o));
+        }
+    }
+
+    static Map<String, String> labelsOf(JsonNode o) {
+        JsonNode l = o.path("metadata").path("labels");
+        if (!l.isObject() || l.isEmpty()) return Map.of();
+        Map<String, String> m = new HashMap<>();
+        l.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText("")));
+        return m;
+    }
+
+    private static Filter filter(Context ctx, ResourceType t) {
+        return new Filter(LabelSelector.parse(ctx.queryParam("labelSelector")), FieldSelector.parse(t, ctx.queryParam("fieldSelector")));
+    }
+
+    private static int limit(Context ctx) {
+        String l = ctx.queryParam("limit");
+        if (l == null || l.isEmpty()) return 0;
+        try {
+            return Math.max(0, Integer.parseInt(l));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid limit: " + l);
+        }
+    }
+
+    private void list(Context ctx, RequestPath rp) {
+        ResourceType t = rp.type();
+        Filter f = filter(ctx, t);
+        String cont = Optional.ofNullable(ctx.queryParam("continue")).orElse("");
+        GenericRegistry.Page page = registry.list(t, rp.namespace(), f, limit(ctx), cont);
+        if (wantsTable(ctx)) {
+            json(ctx, 200, Tables.table(printer, t, page.items(), Long.toString(page.revision()), page.continueToken(), includeObject(ctx), true));
+            return;
+        }
+        ObjectNode list = Json.NODES.objectNode();
+        list.put("kind", t.listKind()).put("apiVersion", t.apiVersion());
+        ObjectNode meta = list.putObject("metadata");
+        meta.put("resourceVersion", Long.toString(page.revision()));
+        if (!page.continueToken().isEmpty()) meta.put("continue", page.continueToken());
+        ArrayNode items = list.putArray("items");
+        page.items().forEach(items::add);
+        json(ctx, 200, list);
+    }
+
+    private void deleteCollection(Context ctx, RequestPath rp, GenericRegistry.DeleteOptions opts) {
+        ResourceType t = rp.type();
+        Filter f = filter(ctx, t);
+        GenericRegistry.Page page = registry.list(t, rp.namespace(), f, 0, "");
+        ObjectNode list = Json.NODES.objectNode();
+        list.put("kind", t.listKind()).put("apiVersion", t.apiVersion());
+        list.putObject("metadata").put("resourceVersion", Long.toString(page.revision()));
+        ArrayNode items = list.putArray("items");
+        for (ObjectNode o : page.items()) {
+            JsonNode m = o.path("metadata");
+            try {
+                items.add(registry.delete(t, Json.text(m, "namespace"), Json.text(m, "name"), opts).object());
+            } catch (ApiException e) {
+                if (e.code() != 404) throw e;
+            }
+        }
+        json(ctx, 200, list);
+    }
+
+    private sealed interface Item permits Ev, Closed {}
+
+    private record Ev(GenericRegistry.Change change) implements Item {}
+
+    private record Closed() implements Item {}
+
+    private void watch(Context ctx, RequestPath rp) {
+        ResourceType t = rp.type();
+        Filter f = filter(ctx, t);
+        boolean table = wantsTable(ctx);
+        String include = includeObject(ctx);
+        if ("websocket".equalsIgnoreCase(Optional.ofNullable(ctx.header("Upgrade")).orElse(""))) {
+            // fabric8 falls back to a plain HTTP watch when the upgrade is answered with 200.
+            raw(ctx, 200, "application/json", new byte[0]);
+            return;
+        }
+        boolean bookmarks = "true".equals(ctx.queryParam("allowWatchBookmarks"));
+        long timeoutSeconds = 1800;
+        String ts = ctx.queryParam("timeoutSeconds");
+        if (ts != null && !ts.isEmpty()) {
+            try {
+                timeoutSeconds = Long.parseLong(ts);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("invalid timeoutSeconds: " + ts);
+            }
+        }
+        String rvParam = Optional.ofNullable(ctx.queryParam("resourceVersion")).orElse("");
+        BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+        List<ObjectNode> initial = new ArrayList<>();
+        long from;
+        if (rvParam.isEmpty() || rvParam.equals("0")) {
+            GenericRegistry.Page page = registry.list(t, rp.namespace(), f, 0, "");
+            initial.addAll(page.items());
+            from = page.revision();
+        } else {
+            try {
+                from = Long.parseLong(rvParam);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("invalid resource version: " + rvParam);
+            }
+        }
+        HttpServletResponse res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("application/json");
+        Set<String> matching = new HashSet<>();
+        long deadline = System.currentTimeMillis() + timeoutSeconds * 1000;
+        Store.Watch w = null;
+        try {
+            OutputStream out = res.getOutputStream();
+            boolean[] first = {true};
+            try {
+                w = registry.watch(t, rp.namespace(), from, c -> queue.add(new Ev(c)));
+            } catch (Store.CompactedException e) {
+                Status st = ApiException.gone("too old resource version: " + from + " (" + e.compactedRevision() + ")").status();
+                writeEvent(out, "ERROR", Json.tree(st));
+                out.flush();
+                return;
+            }
+            for (ObjectNode o : initial) {
+                matching.add(keyOf(o));
+                writeEvent(out, "ADDED", table ? Tables.table(printer, t, List.of(o), "", "", include, first[0]) : o);
+                first[0] = false;
+            }
+            res.flushBuffer();
+            long lastRev = from;
+            long lastBookmark = System.currentTimeMillis();
+            while (true) {
+                long now = System.currentTimeMillis();
+                if (now >= deadline) break;
+                long wait = Math.min(deadline - now, bookmarks ? Math.max(1, BOOKMARK_INTERVAL_MS - (now - lastBookmark)) : 5000);
+                Item it = queue.poll(wait, TimeUnit.MILLISECONDS);
+                if (it == null) {
+                    if (bookmarks && System.currentTimeMillis() - lastBookmark >= BOOKMARK_INTERVAL_MS) {
+                        writeEvent(out, "BOOKMARK", bookmark(t, lastRev));
+                        out.flush();
+                        lastBookmark = System.currentTimeMillis();
+                    }
+                    continue;
+                }
+                if (it instanceof Closed) break;
+                do {
+                    if (it instanceof Ev ev) {
+                        GenericRegistry.Change c = ev.change();
+                        lastRev = c.revision();
+                        String type = transition(c, f, matching);
+                        if (type != null) {
+                            writeEvent(out, type, table ? Tables.table(printer, t, List.of(c.object()), "", "", include, first[0]) : c.object());
+                            first[0] = false;
+                        }
+                    }
+                    it = queue.poll();
+                } while (it != null);
+                out.flush();
+            }
+            if (bookmarks) {
+                writeEvent(out, "BOOKMARK", bookmark(t, lastRev));
+                out.flush();
+            }
+        } catch (IOException e) {
+            LOG.debug("watch client went away: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (w != null) w.close();
+        }
+    }
+
+    private static String keyOf(JsonNode o) {
+        JsonNode m = o.path("metadata");
+        return m.path("namespace").asText("") + "/" + m.path("name").asText("");
+    }
+
+    /** The event type a selector-filtered watcher sees for a change, or null to skip it. */
+    private static String transition(GenericRegistry.Change c, Filter f, Set<String> matching) {
+        String key = keyOf(c.object());
+        boolean now = f.test(c.object());
+        if (c.type().equals("DELETED")) {
+            boolean was = matching.remove(key) || now;
+            return was ? "DELETED" : null;
+        }
+        boolean was = c.prev().map(f::test).orElse(matching.contains(key));
+        if (now) {
+            matching.add(key);
+            if (c.type().equals("ADDED")) return "ADDED";
+            return was || c.prev().isEmpty() ? "MODIFIED" : "ADDED";
+        }
+        matching.remove(key);
+        return was ? "DELETED" : null;
+    }
+
+    private static ObjectNode bookmark(ResourceType t, long rev) {
+        ObjectNode b = Json.NODES.objectNode();
+        b.put("kind", t.kind()).put("apiVersion", t.apiVersion());
+        b.putObject("metadata").put("resourceVersion", Long.toString(rev));
+        return b;
+    }
+
+    private static void writeEvent(OutputStream out, String type, JsonNode obj) throws IOException {
+        ObjectNode e = Json.NODES.objectNode();
+        e.put("type", type);
+        e.set("object", obj);
+        out.write(Json.bytes(e));
+        out.write('\n');
+    }
+
+    // ------------------------------------------------------------------ patch
+
+    private void patch(Context ctx, RequestPath rp, boolean dryRun) {
+        ResourceType t = rp.type();
+        String ct = Optional.ofNullable(ctx.header("Content-Type")).orElse("");
+        int semi = ct.indexOf(';');
+        String mediaType = (semi < 0 ? ct : ct.substring(0, semi)).trim();
+        byte[] raw = ctx.bodyAsBytes();
+        UnaryOperator<ObjectNode> op;
+        boolean apply = false;
+        switch (mediaType) {
+            case "application/json-patch+json" -> {
+                JsonNode p = Json.parseAny(raw, false);
+                op = cur -> asObject(JsonPatch.apply(cur, p));
+            }
+            case "application/merge-patch+json" -> {
+                JsonNode p = Json.parseAny(raw, false);
+                op = cur -> asObject(MergePatch.apply(cur, p));
+            }
+            case "application/strategic-merge-patch+json" -> {
+                JsonNode p = Json.parseAny(raw, false);
+                op = cur -> asObject(StrategicMergePatch.apply(t, cur, p));
+            }
+            case "application/apply-patch+yaml", "application/apply-patch+json" -> {
+                JsonNode p = Json.parseAny(raw, true);
+                if (!p.isObject()) throw ApiException.badRequest("apply patch must be an object");
+                String manager = Optional.ofNullable(ctx.queryParam("fieldManager")).orElse("");
+                if (manager.isEmpty()) throw ApiException.badRequest("PATCH, application/apply-patch+yaml requests require fieldManager to be set");
+                checkFields(ctx, t, p);
+                boolean force = "true".equals(ctx.queryParam("force"));
+                op = cur -> ServerSideApply.apply(t, cur, (ObjectNode) p, manager, force);
+                apply = true;
+            }
+            default -> throw new ApiException(new StatusBuilder().withStatus("Failure").withCode(415).withReason("UnsupportedMediaType")
+                    .withMessage("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
+                    .withNewMetadata().endMetadata().build());
+        }
+        if (rp.subresource().equals("scale")) {
+            json(ctx, 200, scaleWrite(rp, op, dryRun));
+            return;
+        }
+        UnaryOperator<ObjectNode> checked = apply ? op : cur -> {
+            ObjectNode r = op.apply(cur);
+            checkFields(ctx, t, r);
+            return r;
+        };
+        GenericRegistry.Written w = registry.patch(t, rp.namespace(), rp.name(), sub(rp.subresource()), checked, dryRun, apply);
+        json(ctx, w.created() ? 201 : 200, w.object());
+    }
+
+    private static ObjectNode asObject(JsonNode n) {
+        if (!n.isObject()) throw ApiException.badRequest("the patch produced a value that is not an object");
+        return (ObjectNode) n;
+    }
+
+    private ObjectNode scaleWrite(RequestPath rp, UnaryOperator<ObjectNode> scaleMutation, boolean dryRun) {
+        ResourceType t = rp.type();
+        GenericRegistry.Written w = registry.patch(t, rp.namespace(), rp.name(), Sub.MAIN, cur -> {
+            ObjectNode scale = Scale.of(t, cur);
+            ObjectNode wanted = scaleMutation.apply(scale.deepCopy());
+            String rv = Json.text(wanted.path("metadata"), "resourceVersion");
+            if (!rv.isEmpty() && !rv.equals(Json.text(cur.path("metadata"), "resourceVersion"))) throw GenericRegistry.modified(t, rp.name());
+            JsonNode replicas = wanted.path("spec").path("replicas");
+            if (!replicas.isMissingNode() && !replicas.isNull()) cur.with("spec").put("replicas", replicas.asInt());
+            return cur;
+        }, dryRun, false);
+        return Scale.of(t, w.object());
+    }
+
+    // ------------------------------------------------------------------ delete options
+
+    private static GenericRegistry.DeleteOptions deleteOptions(Context ctx, boolean dryRun) {
+        Optional<Long> grace = Optional.empty();
+        String policy = Optional.ofNullable(ctx.queryParam("propagationPolicy")).orElse("");
+        String uid = "", rv = "";
+        String g = ctx.queryParam("gracePeriodSeconds");
+        if (g != null && !g.isEmpty()) {
+            try {
+                grace = Optional.of(Long.parseLong(g));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("invalid gracePeriodSeconds: " + g);
+            }
+        }
+        byte[] raw = ctx.bodyAsBytes();
+        if (raw.length > 0) {
+            ObjectNode b = Json.parseObject(raw, isYaml(ctx.header("Content-Type")));
+            if (b.has("gracePeriodSeconds") && !b.get("gracePeriodSeconds").isNull()) grace = Optional.of(b.get("gracePeriodSeconds").asLong());
+            if (b.hasNonNull("propagationPolicy")) policy = b.get("propagationPolicy").asText();
+            if (b.has("orphanDependents") && policy.isEmpty()) policy = b.get("orphanDependents").asBoolean() ? "Orphan" : "Background";
+            uid = Json.text(b.path("preconditions"), "uid");
+            rv = Json.text(b.path("preconditions"), "resourceVersion");
+            for (JsonNode d : b.path("dryRun")) {
+                if (d.asText().equals("All")) dryRun = true;
+                else throw ApiException.badRequest("Invalid dry run value: " + d.asText() + ": supported values: \"All\"");
+            }
+        }
+        if (!policy.isEmpty() && !Set.of("Foreground", "Background", "Orphan").contains(policy)) {
+            throw ApiException.badRequest("DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"" + policy
+                    + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+        }
+        return new GenericRegistry.DeleteOptions(grace, policy, uid, rv, dryRun);
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    private static void json(Context ctx, int code, JsonNode body) {
+        raw(ctx, code, "application/json", Json.bytes(body));
+    }
+
+    private static void status(Context ctx, Status st) {
+        raw(ctx, st.getCode() == null ? 500 : st.getCode(), "application/json", Json.bytes(st));
+    }
+
+    private static void raw(Context ctx, int code, String contentType, byte[] body) {
+        ctx.status(code);
+        ctx.contentType(contentType);
+        ctx.result(body);
+    }
+}
