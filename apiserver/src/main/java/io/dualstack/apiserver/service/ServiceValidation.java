@@ -276,7 +276,8 @@ public final class ServiceValidation {
         if (ips.size() > 2) e.add(invalid("spec.clusterIPs", strs(ips), "may only hold up to 2 values"));
         if (hasInvalidIPs) return e;
         if (ips.size() > 1) {
-            boolean dual = ips.size() == 2 && Addresses.familyOf(ips.get(0)) != Addresses.familyOf(ips.get(1));
+            // k8s.io/utils/net IsDualStackIPStrings: at least one of each family
+            boolean dual = ips.stream().map(Addresses::familyOf).distinct().count() == 2;
             if (!dual) e.add(invalid("spec.clusterIPs", strs(ips), "may specify no more than one IP for each IP family"));
         }
         if (!isHeadless(svc) && !ips.isEmpty() && !families.isEmpty()) {
