@@ -158,7 +158,7 @@ public final class PlanChecker {
             if (!have.contains(f)) {
                 String msg = "the plan is dual-stack but " + what + " " + Cidrs.formatList(l) + " (" + src
                         + ") has no " + f + " range";
-                String fix = "add a " + f + " " + what + " so that every component has both families";
+                String fix = "add an " + f + " " + what + " so that every component has both families";
                 out.add(error ? Finding.error("missing-family", src, msg, fix) : Finding.warning("missing-family", src, msg, fix));
             }
         }

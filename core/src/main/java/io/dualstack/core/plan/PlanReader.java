@@ -175,7 +175,8 @@ final class PlanReader {
             case "cluster-cidr" -> {
                 List<IPAddress> v = cidrs(value, src);
                 if (c == null || c.equals("kube-controller-manager")) b.set(PlanField.CLUSTER_CIDRS, v, src);
-                if (c == null || c.equals("kube-proxy")) b.set(PlanField.KUBE_PROXY_CIDRS, v, src);
+                // unscoped --cluster-cidr is the controller manager's; kube-proxy's follows it unless set itself
+                if ("kube-proxy".equals(c)) b.set(PlanField.KUBE_PROXY_CIDRS, v, src);
                 if (c != null && !c.equals("kube-controller-manager") && !c.equals("kube-proxy")) ignored(src);
             }
             case "node-cidr-mask-size-ipv4" -> b.set(PlanField.NODE_MASK_IPV4, mask(value, src), src);
@@ -213,18 +214,10 @@ final class PlanReader {
                 docs.add(d);
             }
         } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            String pos = loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr();
-            throw new PlanInputException(name + pos + ": YAML syntax error: " + firstLine(e.getOriginalMessage())
-                    + "; fix the YAML at that line and column");
+            throw new PlanInputException(yamlError(name, e));
         } catch (IOException | RuntimeException e) {
             Throwable cause = e.getCause() instanceof JsonProcessingException j ? j : e;
-            if (cause instanceof JsonProcessingException j) {
-                JsonLocation loc = j.getLocation();
-                String pos = loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr();
-                throw new PlanInputException(name + pos + ": YAML syntax error: " + firstLine(j.getOriginalMessage())
-                        + "; fix the YAML at that line and column");
-            }
+            if (cause instanceof JsonProcessingException j) throw new PlanInputException(yamlError(name, j));
             throw new PlanInputException(name + ": cannot read: " + firstLine(e.getMessage()));
         }
         int n = 0;
@@ -248,6 +241,24 @@ final class PlanReader {
             throw new PlanInputException(name + ": no documents; give kubeadm, kind, KubeProxyConfiguration or "
                     + "KubeletConfiguration documents, or a flags file");
         }
+    }
+
+    /** "file:LINE:COL: YAML syntax error: <what the parser expected>; fix ...", line and column 1-based. */
+    static String yamlError(String name, JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        String what = firstLine(e.getOriginalMessage());
+        Throwable c = e.getCause();
+        if (e instanceof com.fasterxml.jackson.dataformat.yaml.JacksonYAMLParseException && c instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
+            String problem = m.getProblem() == null ? "" : m.getProblem().trim();
+            String context = m.getContext() == null ? "" : m.getContext().trim();
+            what = context.isEmpty() ? problem : problem.isEmpty() ? context : context + ": " + problem;
+            if (m.getProblemMark() != null) {
+                return name + ":" + (m.getProblemMark().getLine() + 1) + ":" + (m.getProblemMark().getColumn() + 1)
+                        + ": YAML syntax error: " + what + "; fix the YAML at that line and column";
+            }
+        }
+        String pos = loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr();
+        return name + pos + ": YAML syntax error: " + what + "; fix the YAML at that line and column";
     }
 
     private static String firstLine(String s) {
