@@ -15,13 +15,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The scheduler's decision over values: filter the nodes a pod may run on (upstream plugins
- * NodeName, NodeUnschedulable, NodeAffinity for {@code nodeSelector}, TaintToleration for
- * NoSchedule/NoExecute taints, plus node readiness, which upstream expresses as the
- * {@code node.kubernetes.io/not-ready} taint), then pick the feasible node with the fewest pods
- * (ties: node name order; upstream picks among ties at random). When no node fits, the message is
- * upstream's FailedScheduling text ("0/3 nodes are available: 1 node(s) had untolerated taint
- * {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector.
+ * The scheduler's decision over values: filter the nodes a pod may run on in upstream's plugin
+ * order (NodeUnschedulable, TaintToleration for NoSchedule/NoExecute taints — node readiness counts
+ * as the {@code node.kubernetes.io/not-ready} taint, as upstream's lifecycle controller sets it —,
+ * then NodeAffinity for {@code nodeSelector}; the first failing filter is the node's reason), then
+ * pick the feasible node with the fewest pods (ties: node name order; upstream picks among ties
+ * at random). When no node fits, the message is upstream's FailedScheduling text with reasons
+ * counted and sorted ("0/3 nodes are available: 1 node(s) didn't match Pod's node
+ * affinity/selector, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.
  * preemption: ...").
  */
 public final class Placement {
@@ -70,15 +71,6 @@ public final class Placement {
                 && !tolerates(pod, new Taint("NoSchedule", "node.kubernetes.io/unschedulable", null, null))) {
             return Optional.of("node(s) were unschedulable");
         }
-        Map<String, String> selector = pod.getSpec() == null ? null : pod.getSpec().getNodeSelector();
-        if (selector != null && !selector.isEmpty()) {
-            Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-            for (var e : selector.entrySet()) {
-                if (!Objects.equals(labels.get(e.getKey()), e.getValue())) {
-                    return Optional.of("node(s) didn't match Pod's node affinity/selector");
-                }
-            }
-        }
         List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
         for (Taint taint : taints) {
             if (!"NoSchedule".equals(taint.getEffect()) && !"NoExecute".equals(taint.getEffect())) continue;
@@ -88,6 +80,15 @@ public final class Placement {
         if (!isReady(node)) {
             Taint notReady = new Taint("NoSchedule", NOT_READY_TAINT, null, null);
             if (!tolerates(pod, notReady)) return Optional.of("node(s) had untolerated taint {" + NOT_READY_TAINT + ": }");
+        }
+        Map<String, String> selector = pod.getSpec() == null ? null : pod.getSpec().getNodeSelector();
+        if (selector != null && !selector.isEmpty()) {
+            Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+            for (var e : selector.entrySet()) {
+                if (!Objects.equals(labels.get(e.getKey()), e.getValue())) {
+                    return Optional.of("node(s) didn't match Pod's node affinity/selector");
+                }
+            }
         }
         return Optional.empty();
     }
