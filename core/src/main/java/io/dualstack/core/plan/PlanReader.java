@@ -477,8 +477,8 @@ final class PlanReader {
                     + "'; kind accepts ipv4, ipv6 or dual");
         };
         String famSrc = where + "networking.ipFamily";
-        kindSubnet(where + "networking.podSubnet", net.path("podSubnet"), PlanField.CLUSTER_CIDRS, families, famSrc, ipFamily,
-                Plans.KIND_POD_IPV4, Plans.KIND_POD_IPV6);
+        List<IPAddress> pods = kindSubnet(where + "networking.podSubnet", net.path("podSubnet"), PlanField.CLUSTER_CIDRS,
+                families, famSrc, ipFamily, Plans.KIND_POD_IPV4, Plans.KIND_POD_IPV6);
         kindSubnet(where + "networking.serviceSubnet", net.path("serviceSubnet"), PlanField.SERVICE_CIDRS, families, famSrc,
                 ipFamily, Plans.KIND_SERVICE_IPV4, Plans.KIND_SERVICE_IPV6);
         if (net.hasNonNull("kubeProxyMode") && !net.get("kubeProxyMode").asText().isBlank()) {
@@ -486,7 +486,7 @@ final class PlanReader {
         } else {
             b.setDefault(PlanField.KUBE_PROXY_MODE, "iptables", where + "networking.kubeProxyMode (kind default iptables)");
         }
-        b.setDefault(PlanField.NODE_NETWORKS, Plans.labNodeNetworks(families),
+        b.setDefault(PlanField.NODE_NETWORKS, Plans.labNodeNetworks(pods.stream().map(IpFamily::of).distinct().toList()),
                 file + ": nodeNetworks (dualstack lab node networks; kind's docker network is not in the config)");
         // cluster-wide kubeadm patches
         kindPatches(where + "kubeadmConfigPatches", d.path("kubeadmConfigPatches"), null);
@@ -516,12 +516,12 @@ final class PlanReader {
         }
     }
 
-    private void kindSubnet(String src, JsonNode value, PlanField field, List<IpFamily> families, String famSrc,
+    private List<IPAddress> kindSubnet(String src, JsonNode value, PlanField field, List<IpFamily> families, String famSrc,
                             String ipFamily, IPAddress v4, IPAddress v6) throws PlanInputException {
         if (value.isMissingNode() || value.isNull() || value.asText().isBlank()) {
             List<IPAddress> def = families.stream().map(f -> f == IpFamily.IPv4 ? v4 : v6).toList();
             b.setDefault(field, def, src + " (kind default for ipFamily " + ipFamily + ")");
-            return;
+            return def;
         }
         List<IPAddress> got = cidrs(value.asText(), src);
         List<IpFamily> gotFamilies = got.stream().map(IpFamily::of).distinct().toList();
@@ -532,6 +532,7 @@ final class PlanReader {
                     "give one range per family of ipFamily " + ipFamily + ", or change ipFamily"));
         }
         b.set(field, got, src);
+        return got;
     }
 
     private void kindPatches(String where, JsonNode patches, KindNode node) throws PlanInputException {
