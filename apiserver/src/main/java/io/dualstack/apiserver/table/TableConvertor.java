@@ -130,6 +130,20 @@ public final class TableConvertor {
         };
     }
 
+    /** {@code columnDefinitions} of a Table: name, type, format, description, priority. */
+    public static ArrayNode columnDefinitions(ResourceType type) {
+        ArrayNode defs = F.arrayNode();
+        for (Column c : columns(type)) {
+            ObjectNode d = defs.addObject();
+            d.put("name", c.name());
+            d.put("type", c.type());
+            d.put("format", c.format());
+            d.put("description", c.description());
+            d.put("priority", c.priority());
+        }
+        return defs;
+    }
+
     /** Cells of one object's row, in {@link #columns} order. */
     public static List<Object> cells(ResourceType type, JsonNode obj, Instant now) {
         String name = text(obj.path("metadata").path("name"));
@@ -179,15 +193,7 @@ public final class TableConvertor {
         if (continueToken != null && !continueToken.isEmpty()) {
             meta.put("continue", continueToken);
         }
-        ArrayNode defs = table.putArray("columnDefinitions");
-        for (Column c : columns(type)) {
-            ObjectNode d = defs.addObject();
-            d.put("name", c.name());
-            d.put("type", c.type());
-            d.put("format", c.format());
-            d.put("description", c.description());
-            d.put("priority", c.priority());
-        }
+        table.set("columnDefinitions", columnDefinitions(type));
         ArrayNode rows = table.putArray("rows");
         String include = includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject;
         for (ObjectNode obj : objects) {
