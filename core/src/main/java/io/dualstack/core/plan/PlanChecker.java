@@ -188,7 +188,7 @@ public final class PlanChecker {
             String fix = c.isIPv4() ? "use a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)"
                     : "use a ULA range from fd00::/8 (e.g. fd00:10:244::/56) or global unicast space you own";
             if (x.usableWithCare()) out.add(Finding.warning("special-range", r.source(), msg + "; it works only with care", fix));
-            else out.add(Finding.error("special-range", r.source(), msg + "; it cannot carry " + (clusterRange ? r.what() + " addresses" : "node addresses"), fix));
+            else out.add(Finding.error("special-range", r.source(), msg + "; it cannot carry " + (clusterRange ? r.what().replace(" range", "") + " addresses" : "node addresses"), fix));
             return;
         }
         if (Cidrs.isReservedIpv6(c)) {
@@ -289,7 +289,7 @@ public final class PlanChecker {
             List<IpFamily> fams = ips.stream().map(IpFamily::of).toList();
             String shown = Cidrs.formatList(ips);
             if (ips.size() > 2 || (ips.size() == 2 && fams.get(0) == fams.get(1))) {
-                out.add(Finding.error("node-ip", src, "node " + n.name() + " --node-ip " + shown
+                out.add(Finding.error("node-ip", src, "node " + n.name() + ": --node-ip " + shown
                                 + " is not one address per family; give one IP, or one IPv4 and one IPv6",
                         "use --node-ip=<IPv4>,<IPv6> (primary family first)"));
                 continue;
@@ -297,45 +297,45 @@ public final class PlanChecker {
             for (IPAddress ip : ips) {
                 IpFamily f = IpFamily.of(ip);
                 if (!podFamilies.isEmpty() && !podFamilies.contains(f)) {
-                    out.add(Finding.error("node-ip", src, "node " + n.name() + " --node-ip " + Cidrs.format(ip) + " is " + f
+                    out.add(Finding.error("node-ip", src, "node " + n.name() + ": --node-ip " + Cidrs.format(ip) + " is " + f
                                     + " but the cluster has no " + f + " pod range (" + Cidrs.formatList(p.clusterCidrs()) + ")",
                             "give node IPs only of the cluster's families"));
                 }
                 if (ip.isLoopback() || ip.isLinkLocal() || ip.isMulticast() || ip.isZero()) {
-                    out.add(Finding.error("node-ip", src, "node " + n.name() + " --node-ip " + Cidrs.format(ip)
+                    out.add(Finding.error("node-ip", src, "node " + n.name() + ": --node-ip " + Cidrs.format(ip)
                                     + " is a loopback, link-local, multicast or unspecified address; other nodes cannot reach it",
                             "use the node's routable address of that family"));
                 }
                 for (IPAddress c : p.clusterCidrs()) {
                     if (Cidrs.contains(c, ip)) {
-                        out.add(Finding.error("node-ip", src, "node " + n.name() + " --node-ip " + Cidrs.format(ip)
+                        out.add(Finding.error("node-ip", src, "node " + n.name() + ": --node-ip " + Cidrs.format(ip)
                                 + " is inside pod range " + Cidrs.format(c), "give node IPs outside the pod and service ranges"));
                     }
                 }
                 for (IPAddress c : p.serviceCidrs()) {
                     if (Cidrs.contains(c, ip)) {
-                        out.add(Finding.error("node-ip", src, "node " + n.name() + " --node-ip " + Cidrs.format(ip)
+                        out.add(Finding.error("node-ip", src, "node " + n.name() + ": --node-ip " + Cidrs.format(ip)
                                 + " is inside service range " + Cidrs.format(c), "give node IPs outside the pod and service ranges"));
                     }
                 }
                 List<IPAddress> netsOfFamily = p.nodeNetworks().stream().filter(x -> IpFamily.of(x) == f).toList();
                 if (!netsOfFamily.isEmpty() && netsOfFamily.stream().noneMatch(x -> Cidrs.contains(x, ip))) {
-                    out.add(Finding.warning("node-ip", src, "node " + n.name() + " --node-ip " + Cidrs.format(ip)
+                    out.add(Finding.warning("node-ip", src, "node " + n.name() + ": --node-ip " + Cidrs.format(ip)
                             + " is outside the node networks " + Cidrs.formatList(netsOfFamily), "give a node IP from the node network"));
                 }
                 String prev = owner.putIfAbsent(ip, n.name());
                 if (prev != null) {
-                    out.add(Finding.error("node-ip", src, "node " + n.name() + " --node-ip " + Cidrs.format(ip)
+                    out.add(Finding.error("node-ip", src, "node " + n.name() + ": --node-ip " + Cidrs.format(ip)
                             + " is also node " + prev + "'s", "give every node its own addresses"));
                 }
             }
             if (podFamilies.size() == 2 && ips.size() == 1) {
-                out.add(Finding.warning("node-ip", src, "node " + n.name() + " --node-ip " + shown + " names only "
+                out.add(Finding.warning("node-ip", src, "node " + n.name() + ": --node-ip " + shown + " names only "
                                 + fams.get(0) + " in a dual-stack cluster; the node registers a single-family address",
                         "give --node-ip=<IPv4>,<IPv6> in the cluster's family order"));
             }
             if (podFamilies.size() == 2 && ips.size() == 2 && fams.get(0) != podFamilies.get(0)) {
-                out.add(Finding.warning("family-order", src, "node " + n.name() + " --node-ip " + shown + " is "
+                out.add(Finding.warning("family-order", src, "node " + n.name() + ": --node-ip " + shown + " is "
                                 + fams.get(0) + "-first but the pod ranges are " + podFamilies.get(0) + "-first",
                         "list the node IPs " + podFamilies.get(0) + " first"));
             }

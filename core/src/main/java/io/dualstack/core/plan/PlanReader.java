@@ -60,7 +60,7 @@ final class PlanReader {
         void finish() {
             for (int i = 0; i < nodeIps.size(); i++) {
                 String name = i == 0 && hostname != null ? hostname
-                        : (hostname != null ? hostname + (i + 1) : "node" + (b.nodeCount() == 0 ? "" : String.valueOf(b.nodeCount() + 1)));
+                        : (hostname != null ? hostname + (i + 1) : "node" + (b.nodeCount() + 1));
                 b.node(name, Plans.roleFromName(name), nodeIps.get(i), nodeIpSources.get(i));
             }
             if (nodeIps.isEmpty() && hostname != null && "kubelet".equals(component)) {
