@@ -196,8 +196,8 @@ public final class SqliteStore implements Store {
         final Connection c;
         final PreparedStatement get;
         final PreparedStatement rev;
-        final PreparedStatement list;
-        final PreparedStatement listLimit;
+        final PreparedStatement listFrom;
+        final PreparedStatement listAfter;
         final PreparedStatement count;
         final PreparedStatement history;
 
@@ -205,8 +205,9 @@ public final class SqliteStore implements Store {
             this.c = c;
             get = c.prepareStatement("SELECT value, create_rev, mod_rev FROM kv WHERE key = ?");
             rev = c.prepareStatement("SELECT name, value FROM meta WHERE name IN ('revision', 'compacted')");
-            list = c.prepareStatement("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key >= ? AND key < ? ORDER BY key");
-            listLimit = c.prepareStatement("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?");
+            // one lower bound each, so the primary-key index range starts right at the cursor
+            listFrom = c.prepareStatement("SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?");
+            listAfter = c.prepareStatement("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?");
             count = c.prepareStatement("SELECT count(*) FROM kv WHERE key >= ? AND key < ?");
             history = c.prepareStatement("SELECT rev, key, deleted, value, create_rev, prev_value, prev_create_rev, prev_mod_rev"
                     + " FROM log WHERE rev > ? AND rev <= ? AND key >= ? AND key < ? ORDER BY id");
@@ -304,11 +305,11 @@ public final class SqliteStore implements Store {
         String p = prefix == null ? "" : prefix;
         return readUnchecked(r -> {
             long rev = r.revisions()[0];
-            PreparedStatement st = limit > 0 ? r.listLimit : r.list;
-            st.setString(1, startAfter == null ? "" : startAfter);
-            st.setString(2, p);
-            st.setString(3, upper(p));
-            if (limit > 0) st.setInt(4, limit + 1);
+            boolean fromPrefix = startAfter == null || Keys.compare(startAfter, p) < 0;
+            PreparedStatement st = fromPrefix ? r.listFrom : r.listAfter;
+            st.setString(1, fromPrefix ? p : startAfter);
+            st.setString(2, upper(p));
+            st.setInt(3, limit > 0 ? limit + 1 : -1); // LIMIT -1: no limit
             List<KeyValue> items = new ArrayList<>(limit > 0 ? Math.min(limit, 1024) : 64);
             boolean more = false;
             try (ResultSet rs = st.executeQuery()) {

@@ -95,9 +95,15 @@ public final class StoreBench {
         } catch (IOException | UncheckedIOException e) {
             // not Linux
         }
-        return String.format(Locale.ROOT, "machine: %s, %d cores visible, JVM %s, max heap %d MiB, %s %s",
+        String load = "?";
+        try {
+            load = Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            // not Linux
+        }
+        return String.format(Locale.ROOT, "machine: %s, %d cores visible, JVM %s, max heap %d MiB, %s %s, loadavg at start %s",
                 cpu, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"),
-                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("os.name"), System.getProperty("os.version"));
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("os.name"), System.getProperty("os.version"), load);
     }
 
     private Store open(String kind, Path dir) {
