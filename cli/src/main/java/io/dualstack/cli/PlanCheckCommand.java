@@ -21,9 +21,10 @@ import java.util.concurrent.Callable;
 /** {@code dualstack plan check [FILE...] [flags...] [-o text|json]}: exit 0 clean, 1 error findings, 2 unusable input. */
 @Command(name = "check",
         mixinStandardHelpOptions = true,
+        customSynopsis = "dualstack plan check [FILE...] [[COMPONENT] --flag=value...] [-o text|json]",
         description = {"Check a plan: prints findings (id, severity, path, message, fix).",
                 "Exit status: 0 no error finding, 1 at least one error finding, 2 the input cannot be used."},
-        parameterListHeading = "%nArguments:%n")
+)
 public final class PlanCheckCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "text|json",
             description = "Output format: text (default) or json ({\"plan\": {...}, \"findings\": [...]}).")

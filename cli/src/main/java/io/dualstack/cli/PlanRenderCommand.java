@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 /** {@code dualstack plan render --to FORMAT [FILE...] [flags...]}. */
 @Command(name = "render",
         mixinStandardHelpOptions = true,
+        customSynopsis = "dualstack plan render --to FORMAT [--force] [FILE...] [[COMPONENT] --flag=value...]",
         description = {"Write the plan in another format. Refuses (exit 1) when the plan has error findings, unless --force.",
                 "Formats that cannot carry every field print a note on stderr naming what they drop."})
 public final class PlanRenderCommand implements Callable<Integer> {

@@ -105,25 +105,43 @@ final class PlanReader {
         return v;
     }
 
+    private static final java.util.regex.Pattern ENV_LINE = java.util.regex.Pattern.compile("([A-Z][A-Z0-9_]*)=[\"']?(.*?)[\"']?");
+
     static boolean looksLikeFlagsFile(String text) {
         for (String line : text.split("\n")) {
             String t = line.trim();
             if (t.isEmpty() || t.startsWith("#")) continue;
             String first = t.split("\\s+")[0];
-            return t.startsWith("--") || COMPONENTS.contains(first);
+            return t.matches("--[a-z].*") || COMPONENTS.contains(first) || ENV_LINE.matcher(t).matches();
         }
         return false;
     }
 
-    /** A flags file: each non-comment line is {@code [component] --flag=value ...}. */
+    /**
+     * A flags file: each non-comment line is {@code [component] --flag=value ...} (a trailing backslash
+     * continues the line), or an environment line such as kubeadm's
+     * {@code KUBELET_KUBEADM_ARGS="--node-ip=..."} (kubelet flags; other variables' flags are unscoped).
+     */
     void readFlagsFile(String name, String text) throws PlanInputException {
         String[] lines = text.split("\n");
         for (int n = 0; n < lines.length; n++) {
-            String t = lines[n].trim();
+            int lineNo = n + 1;
+            StringBuilder joined = new StringBuilder(lines[n].trim());
+            while (joined.toString().endsWith("\\") && n + 1 < lines.length) {
+                joined.setLength(joined.length() - 1);
+                joined.append(' ').append(lines[++n].trim());
+            }
+            String t = joined.toString().trim();
             if (t.isEmpty() || t.startsWith("#")) continue;
-            List<String> tokens = new ArrayList<>(List.of(t.split("\\s+")));
-            if (tokens.get(tokens.size() - 1).equals("\\")) tokens.remove(tokens.size() - 1);
-            readFlags(tokens, name + ":" + (n + 1) + ": ");
+            java.util.regex.Matcher env = ENV_LINE.matcher(t);
+            List<String> tokens = new ArrayList<>();
+            if (env.matches()) {
+                if (env.group(1).contains("KUBELET")) tokens.add("kubelet");
+                t = env.group(2).trim();
+                if (t.isEmpty()) continue;
+            }
+            tokens.addAll(List.of(t.split("\\s+")));
+            readFlags(tokens, name + ":" + lineNo + ": ");
         }
     }
 

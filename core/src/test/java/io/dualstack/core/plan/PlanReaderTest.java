@@ -183,6 +183,23 @@ class PlanReaderTest {
                         """, new String[0],
                         "svc=10.96.0.0/16 pods=10.244.0.0/16 masks=26/64 nets=172.18.0.0/16 proxy=10.244.0.0/16 mode=nftables"
                                 + " ports=30000-30100 domain=x.local nodes=a:cp:172.18.0.2"),
+                row("YAML starting with a --- document marker is YAML, not a flags file",
+                        "---\napiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: nftables\n",
+                        new String[]{"--cluster-cidr=10.244.0.0/16", "--service-cluster-ip-range=10.96.0.0/16"},
+                        "svc=10.96.0.0/16 pods=10.244.0.0/16 masks=24/64 nets= proxy=10.244.0.0/16 mode=nftables" + DEFAULTS_TAIL + " nodes="),
+                row("kubeadm-flags.env (seed): KUBELET_KUBEADM_ARGS carries kubelet flags; backslash continues a line",
+                        """
+                        KUBELET_KUBEADM_ARGS="--hostname-override=w1 --node-ip=192.168.1.11,fd00::2"
+                        kube-controller-manager \\
+                          --cluster-cidr=10.244.0.0/16,fd00:10:244::/48 \\
+                          --service-cluster-ip-range=10.96.0.0/16,fd00:10:96::/112
+                        """, new String[0],
+                        "svc=10.96.0.0/16,fd00:10:96::/112 pods=10.244.0.0/16,fd00:10:244::/48 masks=24/64 nets="
+                                + " proxy=10.244.0.0/16,fd00:10:244::/48 mode=iptables" + DEFAULTS_TAIL + " nodes=w1:w:192.168.1.11,fd00::2"),
+                row("plan check -o json output reads back (its plan object)",
+                        "{\"plan\": {\"serviceCidrs\": [\"10.96.0.0/16\"], \"clusterCidrs\": [\"10.244.0.0/16\"], \"kubeProxyMode\": \"nftables\"},"
+                                + " \"findings\": []}", new String[0],
+                        "svc=10.96.0.0/16 pods=10.244.0.0/16 masks=24/64 nets= proxy=10.244.0.0/16 mode=nftables" + DEFAULTS_TAIL + " nodes="),
                 row("Calico IPPools: pod ranges in document order",
                         """
                         apiVersion: projectcalico.org/v3
