@@ -88,7 +88,7 @@ public final class StoreBench {
         if (dir == null) deleteTree(base);
     }
 
-    static String machine() {
+    public static String machine() {
         String cpu = "?";
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
@@ -311,7 +311,7 @@ public final class StoreBench {
         }
     }
 
-    static long usedHeap() {
+    public static long usedHeap() {
         Runtime rt = Runtime.getRuntime();
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++) {
@@ -326,13 +326,13 @@ public final class StoreBench {
         return best;
     }
 
-    static long dirSize(Path dir) throws IOException {
+    public static long dirSize(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
