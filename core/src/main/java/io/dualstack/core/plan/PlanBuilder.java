@@ -27,6 +27,7 @@ final class PlanBuilder {
     private final Map<PlanField, Val> explicit = new EnumMap<>(PlanField.class);
     private final Map<PlanField, Val> defaults = new EnumMap<>(PlanField.class);
     private Val singleMask;
+    private Val advertiseAddress;
     private final LinkedHashMap<String, NodeEntry> nodes = new LinkedHashMap<>();
     final List<Finding> findings = new ArrayList<>();
 
@@ -70,6 +71,10 @@ final class PlanBuilder {
 
     void setSingleMask(int mask, String source) {
         if (singleMask == null) singleMask = new Val(mask, source);
+    }
+
+    void setAdvertiseAddress(IPAddress address, String source) {
+        if (advertiseAddress == null) advertiseAddress = new Val(address, source);
     }
 
     void node(String name, ClusterPlan.Role role, List<IPAddress> ips, String source) {
@@ -117,6 +122,15 @@ final class PlanBuilder {
                     "no input sets the service range; kube-apiserver's default 10.0.0.0/24 applies"));
         }
         List<IPAddress> pods = value(PlanField.CLUSTER_CIDRS, List.of(), src);
+        if (advertiseAddress != null && !services.isEmpty()
+                && IpFamily.of((IPAddress) advertiseAddress.value()) != IpFamily.of(services.get(0))) {
+            // kube-apiserver: the kubernetes Service and its Endpoints must share the primary family
+            out.add(Finding.error("advertise-address", advertiseAddress.source(),
+                    "service IP family \"" + Cidrs.format(services.get(0)) + "\" must match public address family \""
+                            + Cidrs.format((IPAddress) advertiseAddress.value()) + "\" (" + advertiseAddress.source() + ")",
+                    "advertise an address of the primary service family " + IpFamily.of(services.get(0))
+                            + ", or list the " + IpFamily.of((IPAddress) advertiseAddress.value()) + " service range first"));
+        }
         Integer m4 = value(PlanField.NODE_MASK_IPV4, null, src);
         Integer m6 = value(PlanField.NODE_MASK_IPV6, null, src);
         if (singleMask != null) {

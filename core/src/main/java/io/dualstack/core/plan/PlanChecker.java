@@ -135,16 +135,18 @@ public final class PlanChecker {
     }
 
     private static void shape(List<Finding> out, String what, String src, List<IPAddress> l) {
+        boolean svc = what.equals("service range");
         if (l.size() > 2) {
-            out.add(Finding.error("too-many-ranges", src, src + " has " + l.size() + " " + what + "s ("
-                            + Cidrs.formatList(l) + "); at most two are allowed, one per family",
+            out.add(Finding.error("too-many-ranges", src, (svc ? "--service-cluster-ip-range must not contain more than two entries: " : "")
+                            + src + " has " + l.size() + " " + what + "s (" + Cidrs.formatList(l) + "); at most two are allowed, one per family",
                     "keep one IPv4 and one IPv6 " + what));
         }
         Map<IpFamily, IPAddress> seen = new HashMap<>();
         for (IPAddress c : l) {
             IPAddress prev = seen.putIfAbsent(IpFamily.of(c), c);
             if (prev != null) {
-                out.add(Finding.error("duplicate-family", src, src + " has two " + IpFamily.of(c) + " " + what + "s ("
+                out.add(Finding.error("duplicate-family", src, (svc ? "--service-cluster-ip-range[0] and --service-cluster-ip-range[1] must be of different IP family: " : "")
+                                + src + " has two " + IpFamily.of(c) + " " + what + "s ("
                                 + Cidrs.format(prev) + " and " + Cidrs.format(c) + "); a dual-stack list needs one of each family",
                         "keep one " + IpFamily.of(c) + " " + what + " and add one of the other family if dual-stack is meant"));
             }

@@ -204,7 +204,11 @@ final class PlanReader {
             case "proxy-mode" -> b.set(PlanField.KUBE_PROXY_MODE, value.trim(), src);
             case "cluster-domain" -> b.set(PlanField.CLUSTER_DOMAIN, value.trim(), src);
             case "hostname-override" -> g.hostname = value.trim();
-            case "allocate-node-cidrs" -> { } // rendered by plan render --to flags; not a plan value
+            case "allocate-node-cidrs" -> { }
+            case "advertise-address" -> {
+                if (c == null || c.equals("kube-apiserver")) b.setAdvertiseAddress(addresses(value, src).get(0), src);
+                else ignored(src);
+            } // rendered by plan render --to flags; not a plan value
             case "node-ip" -> {
                 g.nodeIps.add(addresses(value, src));
                 g.nodeIpSources.add(src);
@@ -388,6 +392,11 @@ final class PlanReader {
             }
             case "InitConfiguration", "JoinConfiguration" -> {
                 JsonNode reg = d.path("nodeRegistration");
+                JsonNode adv = d.path("localAPIEndpoint").path("advertiseAddress");
+                if (!adv.isMissingNode() && !adv.asText().isBlank()) {
+                    String s = where + "localAPIEndpoint.advertiseAddress";
+                    b.setAdvertiseAddress(addresses(adv.asText(), s).get(0), s);
+                }
                 ClusterPlan.Role role = kind.equals("InitConfiguration") || d.has("controlPlane")
                         ? ClusterPlan.Role.CONTROL_PLANE : ClusterPlan.Role.WORKER;
                 String name;

@@ -71,7 +71,7 @@ class PlanCheckerTest {
                 f("family-order: node IPs IPv6-first in an IPv4-first cluster", GOOD + " --node-ip=fd00::1,192.168.1.10",
                         "family-order", Severity.WARNING, "--node-ip", "IPv6-first"),
                 f("too-many-ranges: three service ranges", "--service-cluster-ip-range=10.96.0.0/16,fd00:10:96::/112,10.97.0.0/16 " + PODS,
-                        "too-many-ranges", Severity.ERROR, "--service-cluster-ip-range", "3 service ranges"),
+                        "too-many-ranges", Severity.ERROR, "--service-cluster-ip-range", "--service-cluster-ip-range must not contain more than two entries"),
                 f("duplicate-family: two IPv4 pod ranges", "--service-cluster-ip-range=10.96.0.0/16 --cluster-cidr=10.244.0.0/16,10.245.0.0/16",
                         "duplicate-family", Severity.ERROR, "--cluster-cidr", "two IPv4 pod ranges"),
                 f("missing-family: dual-stack pods, single-stack services", "--service-cluster-ip-range=10.96.0.0/16 " + PODS,
@@ -154,6 +154,14 @@ class PlanCheckerTest {
                         "ignored-document", Severity.WARNING, "in.yaml", "v1 Service"),
                 f("ignored-flag: flags outside the plan are named, not checked", GOOD + " --v=2",
                         "ignored-flag", Severity.INFO, "--v", "not part of the network plan"),
+                f("advertise-address: kube-apiserver requires the advertise address in the primary service family",
+                        GOOD + " --advertise-address=fd00::1", "advertise-address", Severity.ERROR, "--advertise-address",
+                        "service IP family \"10.96.0.0/16\" must match public address family \"fd00::1\""),
+                t("advertise-address: kubeadm localAPIEndpoint.advertiseAddress IPv4 with IPv6-first services",
+                        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  podSubnet: fd00:10:244::/56,10.244.0.0/16\n"
+                                + "  serviceSubnet: fd00:10:96::/112,10.96.0.0/16\n---\napiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"
+                                + "localAPIEndpoint:\n  advertiseAddress: 192.168.1.10\n",
+                        "advertise-address", Severity.ERROR, "InitConfiguration.localAPIEndpoint.advertiseAddress", "must match public address family"),
                 f("default-applied: no service range given, kube-apiserver's default applies", PODS,
                         "default-applied", Severity.INFO, "--service-cluster-ip-range", "10.0.0.0/24"));
     }
@@ -184,7 +192,7 @@ class PlanCheckerTest {
 
     @Test
     void aGoodDualStackPlanHasOnlyInfoFindings() {
-        PlanLoader.Loaded l = flags(GOOD + " --node-ip=192.168.1.10,fd00::1 --proxy-mode=nftables");
+        PlanLoader.Loaded l = flags(GOOD + " --node-ip=192.168.1.10,fd00::1 --proxy-mode=nftables --advertise-address=192.168.1.10");
         assertThat(ids(l.findings(), Severity.ERROR)).isEmpty();
         assertThat(ids(l.findings(), Severity.WARNING)).isEmpty();
         assertThat(ids(l.findings(), Severity.INFO)).containsExactly("node-capacity", "service-range");
