@@ -44,12 +44,26 @@ class NodeAgentsIT {
                                 List.of(new IPAddressString("fc00:f853:ccd:e793::99").getAddress(), new IPAddressString("172.18.0.99").getAddress()))),
                 base.kubeProxyClusterCidrs(), base.kubeProxyMode(), base.nodePortRange(), base.clusterDomain());
         api = TestApiServer.start(plan);
-        client = api.client();
+        client = httpWatchClient(api);
     }
 
     @AfterAll
     static void stopApi() {
+        if (client != null) client.close();
         if (api != null) api.close();
+    }
+
+    /** A client whose watches use plain HTTP (the API server answers WebSocket upgrades on watches with a fallback). */
+    static KubernetesClient httpWatchClient(TestApiServer api) {
+        try {
+            io.fabric8.kubernetes.client.Config cfg = io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                    java.nio.file.Files.readString(api.kubeconfigPath()));
+            cfg.setOnlyHttpWatches(true);
+            cfg.setNamespace("default");
+            return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(cfg).build();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static <T> T await(java.util.function.Supplier<T> get, Predicate<T> ok, String what) throws InterruptedException {
