@@ -23,8 +23,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         customSynopsis = "dualstack plan check [FILE...] [[COMPONENT] --flag=value...] [-o text|json]",
         description = {"Check a plan: prints findings (id, severity, path, message, fix).",
-                "Exit status: 0 no error finding, 1 at least one error finding, 2 the input cannot be used."},
-)
+                "Exit status: 0 no error finding, 1 at least one error finding, 2 the input cannot be used."})
 public final class PlanCheckCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "text|json",
             description = "Output format: text (default) or json ({\"plan\": {...}, \"findings\": [...]}).")
