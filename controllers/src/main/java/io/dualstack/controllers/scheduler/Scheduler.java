@@ -52,6 +52,9 @@ public final class Scheduler implements AutoCloseable {
     /** Pods bound by us that the informer may not show bound yet: pod key → node. */
     private final Map<String, String> assumed = new ConcurrentHashMap<>();
     private final Map<String, String> lastUnschedulableMessage = new ConcurrentHashMap<>();
+    /** Non-terminal pods bound to each node, kept from pod events (pod key → node, node → count). */
+    private final Map<String, String> boundTo = new ConcurrentHashMap<>();
+    private final Map<String, Integer> counts = new ConcurrentHashMap<>();
 
     public Scheduler(SharedInformers informers, EventRecorder recorder) {
         this.client = informers.client();
@@ -60,10 +63,10 @@ public final class Scheduler implements AutoCloseable {
         this.nodes = informers.informer(Node.class);
         this.queue = new WorkQueue<>("scheduler", 1, this::sync);
         pods.addEventHandler(SharedInformers.<Pod>handler(this::onPod, (o, n) -> onPod(n), this::onPodDelete));
-        nodes.addEventHandler(SharedInformers.<Node>handler(n -> retryPending(), (o, n) -> {
+        nodes.addEventHandler(SharedInformers.<Node>handler(n -> retryUnschedulable(), (o, n) -> {
             if (Placement.isReady(o) != Placement.isReady(n) || !Objects.equals(o.getSpec(), n.getSpec())
                     || !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels())) {
-                retryPending();
+                retryUnschedulable();
             }
         }, n -> { }));
     }
@@ -91,13 +94,28 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void onPod(Pod pod) {
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        track(key(pod), node == null || node.isEmpty() || Pods.isTerminal(pod) ? null : node);
         if (isPending(pod)) queue.add(key(pod));
-        else if (pod.getSpec() != null && pod.getSpec().getNodeName() != null) assumed.remove(key(pod));
+        else if (node != null && !node.isEmpty()) assumed.remove(key(pod));
     }
 
     private void onPodDelete(Pod pod) {
+        track(key(pod), null);
         assumed.remove(key(pod));
         lastUnschedulableMessage.remove(key(pod));
+    }
+
+    private synchronized void track(String podKey, String node) {
+        String before = node == null ? boundTo.remove(podKey) : boundTo.put(podKey, node);
+        if (Objects.equals(before, node)) return;
+        if (before != null) counts.computeIfPresent(before, (k, v) -> v <= 1 ? null : v - 1);
+        if (node != null) counts.merge(node, 1, Integer::sum);
+    }
+
+    /** A node appeared or changed: pods found unschedulable get another chance (upstream moves them back to the active queue). */
+    private void retryUnschedulable() {
+        for (String key : lastUnschedulableMessage.keySet()) queue.add(key);
     }
 
     private void retryPending() {
@@ -106,12 +124,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Pods per node: bound pods that are not terminal, plus pods we bound that the cache does not show yet. */
     Map<String, Integer> podsPerNode() {
-        Map<String, Integer> counts = new HashMap<>();
-        for (Pod pod : pods.getStore().list()) {
-            String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-            if (node == null || node.isEmpty() || Pods.isTerminal(pod)) continue;
-            counts.merge(node, 1, Integer::sum);
-        }
+        Map<String, Integer> counts = new HashMap<>(this.counts);
         for (var e : assumed.entrySet()) {
             Pod cached = pods.getStore().getByKey(e.getKey());
             if (cached != null && isPending(cached)) counts.merge(e.getValue(), 1, Integer::sum);
