@@ -16,6 +16,8 @@ import java.util.Optional;
  * fabric8 {@link KubernetesClient}s on the JDK HTTP client, built from an explicit kubeconfig file
  * or from an API URL, CA certificate and bearer token. Nothing is read from the environment
  * ({@code KUBECONFIG}, {@code ~/.kube/config}, system properties): callers say which cluster.
+ * Watches use plain HTTP streaming ({@code ?watch=true}, as kubectl and client-go do), not
+ * fabric8's default WebSocket upgrade.
  */
 public final class Clients {
     private Clients() {}
@@ -26,6 +28,7 @@ public final class Clients {
             throw new IllegalArgumentException("kubeconfig " + kubeconfig + " does not exist");
         }
         Config config = Config.fromKubeconfig(context.orElse(null), kubeconfig.toFile());
+        config.setOnlyHttpWatches(true);
         return build(config);
     }
 
@@ -40,6 +43,7 @@ public final class Clients {
                 .withCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)))
                 .withOauthToken(token)
                 .withNamespace("default")
+                .withOnlyHttpWatches(true)
                 .build();
         return build(config);
     }
