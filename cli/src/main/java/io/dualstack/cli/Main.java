@@ -11,6 +11,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 PlanCommand.class,
+                UpCommand.class,
+                DownCommand.class,
+                StatusCommand.class,
+                ServeCommand.class,
         })
 public final class Main implements Runnable {
 
