@@ -110,7 +110,10 @@ public final class PlanChecker {
 
         nodeIps(out, p, s);
 
-        if (!PROXY_MODES.contains(p.kubeProxyMode())) {
+        if (p.kubeProxyMode().equals("none")) {
+            out.add(Finding.info("proxy-mode", s.of(PlanField.KUBE_PROXY_MODE),
+                    "kube-proxy mode none (kind): no kube-proxy runs; the CNI must implement Services for both families"));
+        } else if (!PROXY_MODES.contains(p.kubeProxyMode())) {
             out.add(Finding.error("proxy-mode", s.of(PlanField.KUBE_PROXY_MODE),
                     "kube-proxy mode \"" + p.kubeProxyMode() + "\" is not supported on Linux; must be iptables, ipvs or nftables",
                     "set the kube-proxy mode to nftables, iptables or ipvs"));

@@ -493,6 +493,10 @@ final class PlanReader {
     private void kindCluster(String file, String where, ObjectNode d) throws PlanInputException {
         unknownFields(where, d, KIND_TOP, "");
         String name = d.path("name").asText(Plans.KIND_DEFAULT_NAME);
+        if (!name.matches("[a-z0-9.-]+")) {
+            b.findings.add(Finding.error("kind-invalid", where + "name", "'" + name + "' is not a valid cluster name, "
+                    + "cluster names must match ^[a-z0-9.-]+$", "use lower-case letters, digits, '.' and '-'"));
+        }
         JsonNode net = d.path("networking");
         if (net.isObject()) unknownFields(where + "networking.", net, KIND_NETWORKING, "");
         String ipFamily = net.path("ipFamily").asText("ipv4");
@@ -541,6 +545,10 @@ final class PlanReader {
             kindPatches(nw + "kubeadmConfigPatches", n.path("kubeadmConfigPatches"), new KindNode(nodeName, r));
             i++;
         }
+        if (cp == 0) {
+            b.findings.add(Finding.error("kind-invalid", where + "nodes", "kind requires at least one control-plane node; "
+                    + where + "nodes has only workers", "add - role: control-plane"));
+        }
     }
 
     private List<IPAddress> kindSubnet(String src, JsonNode value, PlanField field, List<IpFamily> families, String famSrc,
@@ -552,11 +560,22 @@ final class PlanReader {
         }
         List<IPAddress> got = cidrs(value.asText(), src);
         List<IpFamily> gotFamilies = got.stream().map(IpFamily::of).distinct().toList();
-        if (!new java.util.HashSet<>(gotFamilies).equals(new java.util.HashSet<>(families))) {
-            b.findings.add(Finding.error("missing-family", src,
-                    src + " is " + Cidrs.formatList(got) + " (" + gotFamilies + ") but " + famSrc + " is " + ipFamily
-                            + " (" + families + "); kind rejects a subnet whose families differ from ipFamily",
-                    "give one range per family of ipFamily " + ipFamily + ", or change ipFamily"));
+        // kind's validateSubnets: single-stack takes exactly one CIDR of that family; dual takes one CIDR
+        // (then the cluster is single-stack there) or one per family (too-many/duplicate are checked later)
+        if (!ipFamily.equals("dual") && got.size() > 1) {
+            b.findings.add(Finding.error("kind-invalid", src, src + " is " + Cidrs.formatList(got)
+                            + ": kind rejects it (only one CIDR allowed for single-stack networking; " + famSrc + " is " + ipFamily + ")",
+                    "set " + famSrc + " to dual, or give one " + families.get(0) + " CIDR"));
+        } else if (!ipFamily.equals("dual") && gotFamilies.get(0) != families.get(0)) {
+            b.findings.add(Finding.error("kind-invalid", src, src + " is " + Cidrs.formatList(got) + ": kind rejects it (expected "
+                            + families.get(0) + " CIDR for " + families.get(0) + " family; " + famSrc + " is " + ipFamily + ")",
+                    "give a " + families.get(0) + " CIDR, or set " + famSrc + " to " + (gotFamilies.get(0) == IpFamily.IPv4 ? "ipv4" : "ipv6")));
+        } else if (ipFamily.equals("dual") && got.size() == 1) {
+            IpFamily missing = gotFamilies.get(0).other();
+            b.findings.add(Finding.error("missing-family", src, src + " is " + Cidrs.formatList(got) + " but " + famSrc
+                            + " is dual: kind accepts one CIDR, and the cluster then has no " + missing + " "
+                            + (field == PlanField.CLUSTER_CIDRS ? "pod" : "service") + " range",
+                    "add the " + missing + " range, e.g. " + Cidrs.format(missing == IpFamily.IPv4 ? v4 : v6)));
         }
         b.set(field, got, src);
         return got;
