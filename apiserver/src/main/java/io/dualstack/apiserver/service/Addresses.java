@@ -11,6 +11,8 @@ import java.util.Optional;
 
 /** Parsing and rendering of single addresses as the API writes them (canonical, no prefix). */
 final class Addresses {
+    private static final java.util.regex.Pattern DOTTED = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
     private Addresses() {}
 
     /**
@@ -22,7 +24,7 @@ final class Addresses {
         IPAddressString str = new IPAddressString(s);
         IPAddress a = str.getAddress();
         if (a == null || a.isMultiple() || a.isPrefixed()) return Optional.empty();
-        if (a.isIPv4() && !s.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) return Optional.empty();
+        if (a.isIPv4() && !DOTTED.matcher(s).matches()) return Optional.empty();
         if (a.isIPv6() && !s.contains(":")) return Optional.empty();
         return Optional.of(a);
     }
