@@ -54,7 +54,7 @@ class NodeAgentsIT {
     }
 
     /** A client whose watches use plain HTTP (the API server answers WebSocket upgrades on watches with a fallback). */
-    static KubernetesClient httpWatchClient(TestApiServer api) {
+    public static KubernetesClient httpWatchClient(TestApiServer api) {
         try {
             io.fabric8.kubernetes.client.Config cfg = io.fabric8.kubernetes.client.Config.fromKubeconfig(
                     java.nio.file.Files.readString(api.kubeconfigPath()));
@@ -66,7 +66,7 @@ class NodeAgentsIT {
         }
     }
 
-    static <T> T await(java.util.function.Supplier<T> get, Predicate<T> ok, String what) throws InterruptedException {
+    public static <T> T await(java.util.function.Supplier<T> get, Predicate<T> ok, String what) throws InterruptedException {
         long end = System.nanoTime() + WAIT.toNanos();
         T last = null;
         while (System.nanoTime() < end) {
