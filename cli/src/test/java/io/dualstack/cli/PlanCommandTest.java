@@ -75,6 +75,7 @@ class PlanCommandTest {
     @ParameterizedTest(name = "input error, exit 2: {0}")
     @CsvSource(delimiter = '|', value = {
             "unreadable file             | /nonexistent/plan.yaml                              | /nonexistent/plan.yaml: cannot read file (no such file)",
+            "a directory                 | /                                                   | /: is a directory; give a plan file",
             "CIDR that does not parse    | --cluster-cidr=10.244.0.0/33                        | --cluster-cidr: invalid CIDR address: 10.244.0.0/33",
             "node IP that does not parse | --node-ip=fd00::zz                                  | --node-ip: invalid IP address: fd00::zz"})
     void inputErrorsExit2WithOneLine(String name, String arg, String expected) {

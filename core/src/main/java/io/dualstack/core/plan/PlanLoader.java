@@ -43,6 +43,9 @@ public final class PlanLoader {
     public static Result load(List<Path> files, List<String> flags) {
         List<Input> inputs = new ArrayList<>();
         for (Path p : files) {
+            if (Files.isDirectory(p)) {
+                return new InputError(p + ": is a directory; give a plan file (e.g. examples/kind-dualstack.yaml)");
+            }
             try {
                 inputs.add(new Input(p.toString(), Files.readString(p, StandardCharsets.UTF_8)));
             } catch (IOException | java.io.UncheckedIOException e) {
