@@ -534,7 +534,8 @@ public final class SqliteStore implements Store {
                     setMeta("revision", rev);
                 }
                 writer.commit();
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
+                // nothing of this batch may reach the next commit
                 rollbackQuietly();
                 StoreException ex = new StoreException("write to " + dbPath + " failed, nothing was changed: " + e.getMessage(), e);
                 for (Request r : batch) fail(r, ex);
