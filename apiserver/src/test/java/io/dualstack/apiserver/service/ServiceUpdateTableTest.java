@@ -79,6 +79,43 @@ class ServiceUpdateTableTest {
         assertHeldExactly(c);
     }
 
+    static Stream<Arguments> policyChanges() {
+        return Stream.of(
+                arguments("v4: SingleStack -> PreferDualStack stays single", V4, "", "PreferDualStack", "[IPv4]"),
+                arguments("v4: SingleStack -> RequireDualStack refused", V4, "", "RequireDualStack",
+                        "ERR spec.ipFamilyPolicy: Invalid value: \"RequireDualStack\": this cluster is not configured for dual-stack services"),
+                arguments("v6: SingleStack -> PreferDualStack stays single", Layout.V6, "", "PreferDualStack", "[IPv6]"),
+                arguments("v6: PreferDualStack -> SingleStack", Layout.V6, "ipFamilyPolicy: PreferDualStack", "SingleStack", "[IPv6]"),
+                arguments("v4v6: SingleStack -> PreferDualStack upgrades", V4V6, "", "PreferDualStack", "[IPv4, IPv6]"),
+                arguments("v4v6: SingleStack -> RequireDualStack upgrades", V4V6, "", "RequireDualStack", "[IPv4, IPv6]"),
+                arguments("v4v6: SingleStack [IPv6] -> RequireDualStack appends IPv4", V4V6, "ipFamilies: [IPv6]", "RequireDualStack", "[IPv6, IPv4]"),
+                arguments("v4v6: RequireDualStack -> SingleStack downgrades", V4V6, "ipFamilyPolicy: RequireDualStack", "SingleStack", "[IPv4]"),
+                arguments("v4v6: PreferDualStack [IPv6,IPv4] -> SingleStack keeps IPv6", V4V6, "ipFamilyPolicy: PreferDualStack, ipFamilies: [IPv6, IPv4]", "SingleStack", "[IPv6]"),
+                arguments("v4v6: RequireDualStack -> PreferDualStack keeps both", V4V6, "ipFamilyPolicy: RequireDualStack", "PreferDualStack", "[IPv4, IPv6]"),
+                arguments("v6v4: SingleStack -> PreferDualStack upgrades", V6V4, "", "PreferDualStack", "[IPv6, IPv4]"),
+                arguments("v6v4: RequireDualStack -> SingleStack downgrades", V6V4, "ipFamilyPolicy: RequireDualStack", "SingleStack", "[IPv6]"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("policyChanges")
+    void policyChange(String name, Layout layout, String initial, String policy, String expect) {
+        Cluster c = new Cluster(layout);
+        Service before = c.create(s(initial));
+        Service next = c.get("web");
+        next.getSpec().setIpFamilyPolicy(policy);
+        if (expect.startsWith("ERR ")) {
+            assertThatThrownBy(() -> c.update(next)).isInstanceOfSatisfying(ApiException.class,
+                    e -> assertThat(ServiceCreateTableTest.causes(e)).isEqualTo(expect.substring(4)));
+        } else {
+            Service after = c.update(next);
+            assertThat(after.getSpec().getIpFamilyPolicy()).isEqualTo(policy);
+            assertThat(after.getSpec().getIpFamilies().toString()).isEqualTo(expect);
+            assertThat(after.getSpec().getClusterIPs()).hasSameSizeAs(after.getSpec().getIpFamilies());
+            assertThat(after.getSpec().getClusterIP()).isEqualTo(before.getSpec().getClusterIP());
+        }
+        assertHeldExactly(c);
+    }
+
     @Test
     void singleToPreferDualStackAllocatesTheSecondFamily() {
         Cluster c = new Cluster(V4V6);
