@@ -25,6 +25,8 @@ public final class IpRange {
     private final IPAddress cidr;
     private final IpFamily family;
     private final BigInteger base;
+    /** IPv4 fast path: the unsigned value of the first offset's address. */
+    private final long base4;
     private final int max;
     private final int staticBand;
     private final BitSet used;
@@ -43,6 +45,7 @@ public final class IpRange {
         }
         this.max = (int) Math.max(0, m);
         this.base = this.cidr.getLower().getValue().add(BigInteger.ONE);
+        this.base4 = family == IpFamily.IPv4 ? base.longValue() : 0;
         this.staticBand = banded ? rangeOffset(size) : 0;
         this.used = new BitSet(max);
     }
@@ -83,13 +86,19 @@ public final class IpRange {
 
     /** The offset of {@code ip} in this bitmap, or -1 when it cannot be handed out from here. */
     public int offsetOf(IPAddress ip) {
-        if (IpFamily.of(ip) != family || !cidr.contains(ip)) return -1;
+        if (IpFamily.of(ip) != family) return -1;
+        if (family == IpFamily.IPv4) {
+            long d = ip.toIPv4().longValue() - base4;
+            return d < 0 || d >= max ? -1 : (int) d;
+        }
+        if (!cidr.contains(ip)) return -1;
         BigInteger d = ip.getValue().subtract(base);
         if (d.signum() < 0 || d.compareTo(BigInteger.valueOf(max)) >= 0) return -1;
         return d.intValue();
     }
 
     public IPAddress addressAt(int offset) {
+        if (family == IpFamily.IPv4) return new inet.ipaddr.ipv4.IPv4Address((int) (base4 + offset));
         return cidr.getLower().withoutPrefixLength().increment(offset + 1L);
     }
 

@@ -77,11 +77,13 @@ public final class AllocBench {
     }
 
     static void fill(String cidr) {
-        for (int round = 0; round < 3; round++) {
+        long bestOurs = Long.MAX_VALUE, bestPeer = Long.MAX_VALUE;
+        int n = 0;
+        for (int round = 0; round < 8; round++) {
             FamilyIpAllocator fa = new FamilyIpAllocator(IpFamily.of(ip(cidr)), true, new Random(round));
             fa.addRange("kubernetes", ip(cidr));
             long t0 = System.nanoTime();
-            int n = 0;
+            n = 0;
             try {
                 while (true) {
                     fa.allocateNext();
@@ -104,11 +106,11 @@ public final class AllocBench {
                 held.add(off);
             }
             long peer = System.nanoTime() - t1;
-            if (round == 2) {
-                System.out.printf(Locale.ROOT, "fill %-18s %6d addrs  bitmap+bands: %7.1f ms (%5.0f ns/alloc)   peer random-probe HashSet: %7.1f ms (%5.0f ns/alloc)%n",
-                        cidr, n, ours / 1e6, (double) ours / n, peer / 1e6, (double) peer / n);
-            }
+            bestOurs = Math.min(bestOurs, ours);
+            bestPeer = Math.min(bestPeer, peer);
         }
+        System.out.printf(Locale.ROOT, "fill %-18s %6d addrs  bitmap+bands: %7.1f ms (%5.0f ns/alloc)   peer random-probe HashSet: %7.1f ms (%5.0f ns/alloc)  [best of 8]%n",
+                cidr, n, bestOurs / 1e6, (double) bestOurs / n, bestPeer / 1e6, (double) bestPeer / n);
     }
 
     static void steady(String cidr, int threads) throws Exception {
