@@ -117,6 +117,32 @@ class SeedLabTask2IT {
             while (m.find()) pods++;
             assertThat(pods).as("two pods, each with an IPv4 then an IPv6 podIP:%n%s", ips.out()).isEqualTo(2);
 
+            // Beyond the lab: scale, and readiness driven by the annotation.
+            Run scale = kubectl(kc, "scale", "deployment/web-dual", "--replicas=3");
+            assertThat(scale.out()).contains("deployment.apps/web-dual scaled");
+            Run rollout3 = kubectl(kc, "rollout", "status", "deployment/web-dual", "--timeout=150s");
+            assertThat(rollout3.exit()).as(rollout3.out()).isZero();
+            Run names = kubectl(kc, "get", "pods", "-l", "app=web-dual", "-o", "jsonpath={.items[*].metadata.name}");
+            List<String> podNames = List.of(names.out().trim().split(" "));
+            assertThat(podNames).hasSize(3);
+            Run annotate = kubectl(kc, "annotate", "pod", podNames.get(0), PodStatuses.READY_ANNOTATION + "=false");
+            assertThat(annotate.exit()).as(annotate.out()).isZero();
+            NodeAgentsIT.await(() -> {
+                try {
+                    return kubectl(kc, "get", "pod", podNames.get(0), "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").out();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, out -> out.equals("False"), "pod not ready after annotation");
+            Run dep = kubectl(kc, "get", "deployment", "web-dual", "-o", "jsonpath={.status.readyReplicas}/{.status.replicas}");
+            NodeAgentsIT.await(() -> {
+                try {
+                    return kubectl(kc, "get", "deployment", "web-dual", "-o", "jsonpath={.status.readyReplicas}/{.status.replicas}").out();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, out -> out.equals("2/3"), "deployment readyReplicas 2/3 (was " + dep.out() + ")");
+
             Run delete = kubectl(kc, "delete", "deployment", "web-dual");
             assertThat(delete.out()).contains("deployment.apps \"web-dual\" deleted");
             NodeAgentsIT.await(() -> client.pods().inNamespace("default").withLabel("app", "web-dual").list().getItems().isEmpty()
