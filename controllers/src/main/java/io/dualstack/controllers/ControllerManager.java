@@ -9,6 +9,7 @@ import io.dualstack.controllers.scheduler.Scheduler;
 import io.dualstack.controllers.util.EventRecorder;
 import io.dualstack.controllers.util.SharedInformers;
 import io.dualstack.controllers.util.WorkQueue;
+import io.dualstack.controllers.workload.WorkloadControllers;
 import io.dualstack.core.Component;
 import io.dualstack.core.plan.ClusterPlan;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,8 +24,8 @@ import java.util.Set;
 /**
  * kube-controller-manager (plus the scheduler) for one cluster: node IPAM (range allocator),
  * scheduler, EndpointSlice and Endpoints controllers sharing one set of informers, and the
- * workload controllers ({@code io.dualstack.controllers.workload.WorkloadControllers}) when that
- * class is on the class path. Everything goes through the given client.
+ * workload controllers ({@link WorkloadControllers}: Deployment, ReplicaSet, garbage collector,
+ * namespace). Everything goes through the given client.
  */
 public final class ControllerManager implements Component {
     /** Which controllers run and how (upstream flag names in comments). */
@@ -52,7 +53,6 @@ public final class ControllerManager implements Component {
         }
     }
 
-    static final String WORKLOAD_CONTROLLERS = "io.dualstack.controllers.workload.WorkloadControllers";
     private static final Logger LOG = LoggerFactory.getLogger(ControllerManager.class);
 
     private final KubernetesClient client;
@@ -62,6 +62,7 @@ public final class ControllerManager implements Component {
     private final List<WorkQueue<?>> queues = new ArrayList<>();
     private SharedInformers informers;
     private NodeIpamController nodeIpam;
+    private WorkloadControllers workload;
 
     public ControllerManager(KubernetesClient client, ClusterPlan plan) {
         this(client, plan, Options.defaults());
@@ -123,24 +124,17 @@ public final class ControllerManager implements Component {
         return r;
     }
 
-    /** The workload controllers are another engineer's Component; started when present on the class path. */
     private void startWorkloadControllers() throws Exception {
-        Class<?> type;
-        try {
-            type = Class.forName(WORKLOAD_CONTROLLERS);
-        } catch (ClassNotFoundException e) {
-            LOG.info("workload controllers not available ({} not on the class path)", WORKLOAD_CONTROLLERS);
-            return;
-        }
-        Component workload = (Component) type.getConstructor(KubernetesClient.class).newInstance(client);
-        workload.start();
-        running.add(0, workload);
+        WorkloadControllers w = new WorkloadControllers(client);
+        w.start();
+        workload = w;
+        running.add(0, w);
     }
 
     /** True when every controller's queue is empty and nothing is being processed (for tests and benchmarks). */
     public boolean idle() {
         for (WorkQueue<?> q : queues) if (!q.idle()) return false;
-        return true;
+        return workload == null || workload.idle();
     }
 
     public NodeIpamController nodeIpam() {
