@@ -40,18 +40,27 @@ public final class Zone {
 
     private final ZoneConfig config;
     private final long serial;
-    private final Map<String, Node> nodes;
-    private final Map<String, List<Name>> ptr;
+    private final Map<Name, Node> nodes;
+    private final Map<Name, Map<Name, Node>> services;
+    private final int serviceLabels;
+    private final Map<Name, List<Name>> ptr;
     private final Set<String> namespaces;
     private final Map<String, Set<String>> podIps;
     private final List<Name> zones;
     private final Name podSuffix;
+    private final Name nsName;
 
-    Zone(ZoneConfig config, long serial, Map<String, Node> nodes, Map<String, List<Name>> ptr,
-         Set<String> namespaces, Map<String, Set<String>> podIps) {
+    /**
+     * @param nodes    names outside any Service ({@code svc.DOMAIN}, namespaces, {@code ns.dns}, ...)
+     * @param services per Service name ({@code svc.ns.svc.DOMAIN}) the names at and under it
+     */
+    Zone(ZoneConfig config, long serial, Map<Name, Node> nodes, Map<Name, Map<Name, Node>> services,
+         Map<Name, List<Name>> ptr, Set<String> namespaces, Map<String, Set<String>> podIps) {
         this.config = config;
         this.serial = serial;
         this.nodes = nodes;
+        this.services = services;
+        this.serviceLabels = config.domain().labels() + 3;
         this.ptr = ptr;
         this.namespaces = namespaces;
         this.podIps = podIps;
@@ -61,6 +70,7 @@ public final class Zone {
         z.sort(Comparator.comparingInt(Name::labels).reversed());
         this.zones = List.copyOf(z);
         this.podSuffix = ZoneConfig.absolute("pod." + config.domain());
+        this.nsName = ZoneConfig.absolute("ns.dns." + config.domain());
     }
 
     public ZoneConfig config() {
@@ -74,7 +84,41 @@ public final class Zone {
 
     /** Number of names with records (for logs and benchmarks). */
     public int size() {
-        return nodes.size() + ptr.size();
+        return nodes.size() + services.values().stream().mapToInt(Map::size).sum() + ptr.size();
+    }
+
+    /**
+     * Every record the zone serves (SOA and NS of each zone first, then names in sorted order),
+     * as a zone transfer would list them; pod records of {@code pods insecure} are not listed
+     * (they exist for every address), as CoreDNS does not transfer them either.
+     */
+    public List<Record> records() {
+        List<Record> out = new ArrayList<>();
+        for (Name z : List.copyOf(zonesInConfigOrder())) {
+            out.add(soa(z));
+            out.add(new NSRecord(z, DClass.IN, config.ttl(), ZoneConfig.absolute("ns.dns." + z)));
+        }
+        java.util.TreeMap<Name, Node> all = new java.util.TreeMap<>(nodes);
+        services.values().forEach(all::putAll);
+        for (Name k : all.keySet()) {
+            Node n = all.get(k);
+            if (n.cname().isPresent()) out.add(new CNAMERecord(k, DClass.IN, config.ttl(), n.cname().get()));
+            out.addAll(n.a());
+            out.addAll(n.aaaa());
+            out.addAll(n.srv());
+            out.addAll(n.txt());
+        }
+        for (Name k : new java.util.TreeSet<>(ptr.keySet())) {
+            for (Name t : ptr.get(k)) out.add(new PTRRecord(k, DClass.IN, config.ttl(), t));
+        }
+        return out;
+    }
+
+    private List<Name> zonesInConfigOrder() {
+        List<Name> z = new ArrayList<>();
+        z.add(config.domain());
+        z.addAll(config.reverseZones());
+        return z;
     }
 
     /** The served zone {@code qname} falls in (longest match), if any. */
@@ -96,11 +140,10 @@ public final class Zone {
         if (qname.labels() == zone.labels()) return apex(qname, qtype, zone, casedZone);
         if (!zone.equals(config.domain())) return reverse(qname, qtype, zone, casedZone);
 
-        String key = key(qname);
         if (qname.labels() == podSuffix.labels() + 2 && qname.subdomain(podSuffix)) {
             return pod(qname, qtype, zone, casedZone);
         }
-        Node node = nodes.get(key);
+        Node node = node(qname);
         if (node == null) return nxdomain(zone, casedZone);
         List<Record> answer = new ArrayList<>();
         List<Record> extra = new ArrayList<>();
@@ -124,11 +167,20 @@ public final class Zone {
         return new Answer(Rcode.NOERROR, answer, List.of(), extra, matched);
     }
 
+    /** The node of {@code name}: Service names are looked up under their Service only. */
+    private Node node(Name name) {
+        if (name.labels() >= serviceLabels) {
+            Map<Name, Node> svc = services.get(new Name(name, name.labels() - serviceLabels));
+            return svc == null ? null : svc.get(name);
+        }
+        return nodes.get(name);
+    }
+
     private void chase(Name owner, int qtype, Node node, List<Record> answer, int depth) {
         Name target = node.cname().orElseThrow();
         answer.add(new CNAMERecord(owner, DClass.IN, config.ttl(), target));
         if (qtype == Type.CNAME || depth >= MAX_CNAME_CHAIN || !target.subdomain(config.domain())) return;
-        Node next = nodes.get(key(target));
+        Node next = node(target);
         if (next == null) return;
         if (next.cname().isPresent()) {
             chase(target, qtype, next, answer, depth + 1);
@@ -146,7 +198,7 @@ public final class Zone {
         } else if (qtype == Type.NS) {
             Name ns = ZoneConfig.absolute("ns.dns." + casedZone);
             answer.add(new NSRecord(casedZone, DClass.IN, config.ttl(), ns));
-            Node nsNode = nodes.getOrDefault(key(ZoneConfig.absolute("ns.dns." + config.domain())), Node.EMPTY);
+            Node nsNode = nodes.getOrDefault(nsName, Node.EMPTY);
             if (zone.equals(config.domain())) {
                 extra.addAll(nsNode.a());
                 extra.addAll(nsNode.aaaa());
@@ -157,7 +209,7 @@ public final class Zone {
     }
 
     private Answer reverse(Name qname, int qtype, Name zone, Name casedZone) {
-        List<Name> targets = ptr.get(key(qname));
+        List<Name> targets = ptr.get(qname);
         // CoreDNS answers every other type on a reverse name, and unknown addresses, with NXDOMAIN.
         if (targets == null || qtype != Type.PTR) return nxdomain(zone, casedZone);
         List<Record> answer = new ArrayList<>(targets.size());

@@ -48,6 +48,7 @@ public final class ZoneWatcher implements AutoCloseable {
     private SharedIndexInformer<Namespace> namespaces;
     private Optional<SharedIndexInformer<Pod>> pods = Optional.empty();
     private volatile boolean synced;
+    private final ZoneBuilder.FragmentCache fragments = new ZoneBuilder.FragmentCache();
 
     public ZoneWatcher(KubernetesClient client, ZoneConfig config) {
         this.client = client;
@@ -134,7 +135,8 @@ public final class ZoneWatcher implements AutoCloseable {
                     .services(services.getStore().list())
                     .endpointSlices(slices.getStore().list())
                     .namespaces(namespaces.getStore().list().stream().map(n -> n.getMetadata().getName()).toList())
-                    .serial(System.currentTimeMillis() / 1000);
+                    .serial(System.currentTimeMillis() / 1000)
+                    .cache(fragments);
             pods.ifPresent(p -> b.pods(p.getStore().list()));
             current.set(b.build());
         } catch (RuntimeException e) {

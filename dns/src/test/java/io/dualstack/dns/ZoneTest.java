@@ -192,4 +192,39 @@ class ZoneTest {
         assertThat(ask(z, "web4.default.svc.cluster.local", "A").rcode()).isEqualTo(Rcode.REFUSED);
         assertThat(rdata(ask(z, "10.0.96.10.in-addr.arpa", "PTR").answer())).containsExactly("PTR web4.default.svc.k8s.example.");
     }
+
+    @Test
+    void recordsListsWhatQueriesAnswer() {
+        List<Record> all = ZONE.records();
+        for (Record r : all) {
+            if (r.getType() == Type.SOA || r.getType() == Type.NS) continue;
+            Answer a = ZONE.answer(r.getName(), r.getType());
+            assertThat(a.answer()).as(r.toString()).contains(r);
+        }
+        assertThat(all).extracting(Record::getType).contains(Type.A, Type.AAAA, Type.SRV, Type.PTR, Type.CNAME, Type.TXT);
+    }
+
+    @Test
+    void rebuildWithFragmentCacheFollowsChangedDeletedAndUnchangedObjects() {
+        ZoneBuilder.FragmentCache cache = new ZoneBuilder.FragmentCache();
+        List<io.fabric8.kubernetes.api.model.Service> svcs = new java.util.ArrayList<>(Fixtures.services());
+        List<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices = new java.util.ArrayList<>(Fixtures.slices());
+        new ZoneBuilder(ZoneConfig.of("cluster.local")).services(svcs).endpointSlices(slices).cache(cache).build();
+        assertThat(cache.size()).isEqualTo(svcs.size());
+
+        // web4 gets a new ClusterIP (a new object, as informers deliver), web6 is deleted,
+        // and db loses its IPv4 slice
+        svcs.replaceAll(s -> s.getMetadata().getName().equals("web4")
+                ? Fixtures.clusterIp("default", "web4", List.of("10.96.0.99"), Fixtures.port("http", 80, "TCP")) : s);
+        svcs.removeIf(s -> s.getMetadata().getName().equals("web6"));
+        slices.removeIf(s -> s.getMetadata().getName().equals("db-v4"));
+        Zone z = new ZoneBuilder(ZoneConfig.of("cluster.local")).services(svcs).endpointSlices(slices).cache(cache).build();
+
+        assertThat(rdata(ask(z, "web4.default.svc.cluster.local", "A").answer())).containsExactly("A 10.96.0.99");
+        assertThat(ask(z, "10.0.96.10.in-addr.arpa", "PTR").kind()).isEqualTo(Answer.Kind.NXDOMAIN);
+        assertThat(ask(z, "web6.default.svc.cluster.local", "AAAA").kind()).isEqualTo(Answer.Kind.NXDOMAIN);
+        assertThat(ask(z, "db.default.svc.cluster.local", "A").kind()).isEqualTo(Answer.Kind.NODATA);
+        assertThat(rdata(ask(z, "dual4.default.svc.cluster.local", "A").answer())).containsExactly("A 10.96.0.11");
+        assertThat(cache.size()).isEqualTo(svcs.size());
+    }
 }
