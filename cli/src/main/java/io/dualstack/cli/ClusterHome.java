@@ -126,7 +126,7 @@ public record ClusterHome(Path root, String name) {
 
     /**
      * The live process serving this cluster: the recorded pid is alive, started when recorded (so a
-     * reused pid is not mistaken for ours) and runs {@code serve}.
+     * reused pid is not mistaken for ours) and its command line runs {@code serve}.
      */
     public Optional<ProcessHandle> runningServer() {
         Optional<ServeRecord> rec = readPid();
@@ -142,9 +142,15 @@ public record ClusterHome(Path root, String name) {
         if (started.isPresent() && Math.abs(started.get().toEpochMilli() - rec.get().started().toEpochMilli()) > 1000) {
             return Optional.empty();
         }
-        String cmd = info.commandLine().orElse("");
-        if (!cmd.isEmpty() && !(cmd.contains("io.dualstack") || cmd.contains("dualstack")) ) {
-            return Optional.empty();
+        // The full command line (ProcessHandle.Info truncates long class paths): it must be a serve.
+        try {
+            String cmd = new String(Files.readAllBytes(Path.of("/proc", String.valueOf(rec.get().pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+            if (!cmd.contains(" serve ") && !cmd.endsWith(" serve")) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            // no /proc: the pid and start time already match
         }
         return h;
     }

@@ -85,6 +85,8 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "dualstack-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        home.createStateDir();
+        home.writePid();
         try {
             cp.start();
         } catch (Exception e) {
@@ -93,7 +95,6 @@ public final class ServeCommand implements Callable<Integer> {
             cp.close();
             return 1;
         }
-        home.writePid();
         out.println("dualstack serve: cluster " + name + " serving on " + cp.apiServer().url() + " and " + cp.apiServer().urlIpv6()
                 + "; DNS on " + String.join(", ", cp.dnsAddresses()) + "; kubeconfig " + home.kubeconfig());
         out.flush();
