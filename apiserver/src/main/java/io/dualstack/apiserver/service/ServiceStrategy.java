@@ -297,7 +297,10 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
         al.stagedIpAddresses.add(name);
         txn.undo(() -> al.stagedIpAddresses.remove(name));
         txn.afterCommit(() -> al.stagedIpAddresses.remove(name));
-        ctx.stageCreate(ResourceCatalog.IPADDRESSES, ipAddressObject(ip, svc.getMetadata().getNamespace(), svc.getMetadata().getName()));
+        var obj = ipAddressObject(ip, svc.getMetadata().getNamespace(), svc.getMetadata().getName());
+        // A stale object for a free address (leaked before a restart) is overwritten, not fought over.
+        if (ctx.get(ResourceCatalog.IPADDRESSES, null, name).isPresent()) ctx.stageUpdate(ResourceCatalog.IPADDRESSES, obj);
+        else ctx.stageCreate(ResourceCatalog.IPADDRESSES, obj);
     }
 
     /** The IPAddress object upstream's allocator writes for a ClusterIP. */

@@ -113,6 +113,11 @@ class StressAndRepairTest {
         assertThat(r.ipAddressesToCreate()).extracting(o -> o.getMetadata().getName() + " " + o.getSpec().getParentRef().getName())
                 .containsExactly(a.getSpec().getClusterIP() + " a");
         assertThat(restarted.admission.allocators().clusterIps().values().iterator().next().isAllocated(AllocatorTest.ip("10.96.9.9"))).isFalse();
+        // the leaked object does not block a Service from getting that address: it is overwritten
+        Service c2 = restarted.create(ServiceCreateTableTest.s("clusterIP: 10.96.9.9"));
+        FakeContext probe = new FakeContext(restarted.store, false);
+        IPAddress now = probe.<IPAddress>get(ResourceCatalog.IPADDRESSES, null, "10.96.9.9").orElseThrow();
+        assertThat(now.getSpec().getParentRef().getName()).isEqualTo(c2.getMetadata().getName());
     }
 
     /** No IP or port held twice, none leaked, every ClusterIP has its IPAddress object. */
