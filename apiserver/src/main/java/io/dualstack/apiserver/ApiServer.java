@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import inet.ipaddr.IPAddress;
 import io.dualstack.apiserver.auth.TokenAuthenticator;
 import io.dualstack.apiserver.http.ApiHandler;
+import io.dualstack.apiserver.discovery.Discovery;
+import io.dualstack.apiserver.http.DiscoveryEndpoint;
 import io.dualstack.apiserver.http.Endpoint;
+import io.dualstack.apiserver.http.OpenApiEndpoint;
+import io.dualstack.apiserver.openapi.OpenApi;
 import io.dualstack.apiserver.http.Json;
 import io.dualstack.apiserver.http.Tables;
 import io.dualstack.apiserver.pki.ClusterPki;
@@ -13,7 +17,9 @@ import io.dualstack.apiserver.registry.GenericRegistry;
 import io.dualstack.apiserver.registry.ResourceCatalog;
 import io.dualstack.apiserver.registry.ResourceStrategy;
 import io.dualstack.apiserver.registry.ResourceType;
+import io.dualstack.apiserver.service.ServiceAdmission;
 import io.dualstack.apiserver.storage.Store;
+import io.dualstack.apiserver.strategy.WorkloadStrategies;
 import io.dualstack.core.Component;
 import io.dualstack.core.plan.ClusterPlan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -82,7 +88,7 @@ public final class ApiServer implements Component {
         return this;
     }
 
-    /** Sets the server-side table printer (upstream's columns); the default prints Name and Created At. */
+    /** Sets the server-side table printer (upstream's columns); the default is upstream's columns (TableConvertor). */
     public ApiServer printer(Tables.RowPrinter p) {
         this.printer = p;
         if (handler != null) handler.setPrinter(p);
@@ -101,8 +107,10 @@ public final class ApiServer implements Component {
         if (config.discoverAdmission()) discoverAdmission(config.plan(), strategies, bootstrap);
         strategies.putAll(config.strategies());
         registry = new GenericRegistry(store, strategies, Clock.systemUTC());
-        registry.startStrategies();
         bootstrap(bootstrap);
+        registry.startStrategies();
+        endpoints.add(0, new DiscoveryEndpoint(Discovery.served(), () -> "127.0.0.1:" + port));
+        endpoints.add(1, new OpenApiEndpoint(OpenApi::served));
         handler = new ApiHandler(registry, auth, endpoints);
         handler.setPrinter(printer);
         startHttp();
@@ -186,27 +194,12 @@ public final class ApiServer implements Component {
         throw new IOException("no port free on both 127.0.0.1 and ::1");
     }
 
-    @SuppressWarnings("unchecked")
+    /** The services engineer's admission (services, servicecidrs, ipaddresses) and the workload strategies. */
     private static void discoverAdmission(ClusterPlan plan, Map<ResourceType, ResourceStrategy<?>> strategies, List<HasMetadata> bootstrap) {
-        try {
-            Class<?> c = Class.forName("io.dualstack.apiserver.service.ServiceAdmission");
-            Object sa = c.getConstructor(ClusterPlan.class).newInstance(plan);
-            strategies.putAll((Map<ResourceType, ResourceStrategy<?>>) c.getMethod("strategies").invoke(sa));
-            bootstrap.addAll((List<HasMetadata>) c.getMethod("bootstrapObjects").invoke(sa));
-        } catch (ClassNotFoundException e) {
-            LOG.warn("ServiceAdmission not on the class path: services get no ClusterIP allocation");
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot load ServiceAdmission", e);
-        }
-        try {
-            Class<?> c = Class.forName("io.dualstack.apiserver.strategy.WorkloadStrategies");
-            Object all = c.getMethod("all").invoke(null);
-            if (all instanceof Map<?, ?> m) strategies.putAll((Map<ResourceType, ResourceStrategy<?>>) m);
-        } catch (ClassNotFoundException e) {
-            LOG.warn("WorkloadStrategies not on the class path: pods/deployments/replicasets get no defaulting");
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot load WorkloadStrategies", e);
-        }
+        ServiceAdmission sa = new ServiceAdmission(plan);
+        strategies.putAll(sa.strategies());
+        bootstrap.addAll(sa.bootstrapObjects());
+        strategies.putAll(WorkloadStrategies.all());
     }
 
     private void bootstrap(List<HasMetadata> objects) {
@@ -221,7 +214,9 @@ public final class ApiServer implements Component {
             ResourceType t = ResourceCatalog.forClass(obj.getClass())
                     .orElseThrow(() -> new IllegalStateException("bootstrap object of unserved kind " + obj.getKind()));
             String ns = t.namespaced() ? (obj.getMetadata().getNamespace() == null ? "default" : obj.getMetadata().getNamespace()) : "";
-            if (registry.find(t, ns, obj.getMetadata().getName()).isEmpty()) createIgnoringExists(t, ns, Json.tree(obj));
+            ObjectNode o = Json.tree(obj);
+            if (t.namespaced()) Json.meta(o).put("namespace", ns);
+            registry.createIfAbsentRaw(t, o);
         }
     }
 

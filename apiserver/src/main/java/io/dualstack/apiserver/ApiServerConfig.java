@@ -17,8 +17,8 @@ import java.util.Map;
  * @param token      the admin bearer token; empty: reuse {@code stateDir/token} or generate one
  * @param store      opens the store for the state directory
  * @param strategies per-resource admission added to (and overriding) the discovered ones
- * @param discoverAdmission load the services engineer's {@code ServiceAdmission} and the
- *                   workloads engineer's {@code WorkloadStrategies} when they are on the class path
+ * @param discoverAdmission install the default admission: {@code ServiceAdmission} (services,
+ *                   servicecidrs, ipaddresses, bootstrap objects) and {@code WorkloadStrategies}
  */
 public record ApiServerConfig(Path stateDir, int port, ClusterPlan plan, String token, StoreFactory store,
                               Map<ResourceType, ResourceStrategy<?>> strategies, boolean discoverAdmission) {

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dualstack.apiserver.registry.ResourceType;
 
+import io.dualstack.apiserver.table.TableConvertor;
+
+import java.time.Instant;
 import java.util.List;
 
 /**
  * Server-side tables ({@code meta.k8s.io/v1 Table}). Row cells come from a {@link RowPrinter}
- * (upstream's printers, supplied by the table package); the default prints upstream's
- * {@code DefaultTableConvertor} columns, Name and Created At.
+ * (upstream's printers, supplied by the table package).
  */
 public final class Tables {
     private Tables() {}
@@ -24,20 +26,21 @@ public final class Tables {
         List<Object> cells(ResourceType type, JsonNode obj);
     }
 
+    /** Upstream's printers' columns ({@link TableConvertor}); priority 1 columns show with {@code -o wide}. */
     public static final RowPrinter DEFAULT = new RowPrinter() {
         @Override
         public ArrayNode columns(ResourceType type) {
             ArrayNode cols = Json.NODES.arrayNode();
-            cols.addObject().put("name", "Name").put("type", "string").put("format", "name")
-                    .put("description", "Name must be unique within a namespace.").put("priority", 0);
-            cols.addObject().put("name", "Created At").put("type", "date").put("format", "")
-                    .put("description", "CreationTimestamp is a timestamp representing the server time when this object was created.").put("priority", 0);
+            for (TableConvertor.Column c : TableConvertor.columns(type)) {
+                cols.addObject().put("name", c.name()).put("type", c.type()).put("format", c.format())
+                        .put("description", c.description()).put("priority", c.priority());
+            }
             return cols;
         }
 
         @Override
         public List<Object> cells(ResourceType type, JsonNode obj) {
-            return List.of(obj.path("metadata").path("name").asText(""), obj.path("metadata").path("creationTimestamp").asText(""));
+            return TableConvertor.cells(type, obj, Instant.now());
         }
     };
 

@@ -302,6 +302,23 @@ public final class GenericRegistry {
         return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /**
+     * Stores a bootstrap object as-is if its key is absent (metadata uid/creationTimestamp filled),
+     * without admission: strategies see it when {@link #startStrategies()} rebuilds their state.
+     * Returns true when it was created.
+     */
+    public boolean createIfAbsentRaw(ResourceType t, ObjectNode obj) {
+        ObjectNode o = obj.deepCopy();
+        o.put("kind", t.kind()).put("apiVersion", t.apiVersion());
+        ObjectNode m = Json.meta(o);
+        m.remove("resourceVersion");
+        if (!t.namespaced()) m.remove("namespace");
+        if (!m.hasNonNull("uid")) m.put("uid", UUID.randomUUID().toString());
+        if (!m.hasNonNull("creationTimestamp")) m.put("creationTimestamp", now());
+        String key = t.key(Json.text(m, "namespace"), Json.text(m, "name"));
+        return store.txn(List.of(Store.Compare.absent(key)), List.of(new Store.Put(key, Json.bytes(o)))).succeeded();
+    }
+
     // ---------------------------------------------------------------- update / patch
 
     /**
