@@ -13,8 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditionsBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -221,18 +220,17 @@ public final class SliceReconciler {
                     if (!equalBeyondHash(want, endpoint)) changed = true;
                 }
             }
-            Map<String, String> labels = sliceLabels(slice, service);
             boolean labelsChanged = labelsChanged(slice, service);
             if (changed || current.size() != kept.size()) {
                 if (kept.isEmpty()) {
                     toDelete.add(name);
                 } else {
                     byName.put(name, new EndpointSliceBuilder(slice).withEndpoints(kept)
-                            .editMetadata().withLabels(labels).endMetadata().build());
+                            .editMetadata().withLabels(sliceLabels(slice, service)).endMetadata().build());
                     toUpdate.add(name);
                 }
             } else if (labelsChanged) {
-                byName.put(name, new EndpointSliceBuilder(slice).editMetadata().withLabels(labels).endMetadata().build());
+                byName.put(name, new EndpointSliceBuilder(slice).editMetadata().withLabels(sliceLabels(slice, service)).endMetadata().build());
                 toUpdate.add(name);
             } else {
                 unchanged.add(name);
@@ -302,35 +300,67 @@ public final class SliceReconciler {
         return e;
     }
 
-    /** upstream podToEndpoint. */
+    /** upstream podToEndpoint (plain constructors: this runs once per pod and family on every sync). */
     static Endpoint podToEndpoint(Pod pod, Node node, Service service, IpFamily type) {
         boolean serving = Pods.isReady(pod);
         boolean terminating = Pods.isTerminating(pod);
         boolean ready = Boolean.TRUE.equals(service.getSpec().getPublishNotReadyAddresses()) || (serving && !terminating);
-        EndpointBuilder b = new EndpointBuilder()
-                .withAddresses(addresses(pod, type))
-                .withConditions(new EndpointConditionsBuilder().withReady(ready).withServing(serving).withTerminating(terminating).build())
-                .withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withNamespace(pod.getMetadata().getNamespace())
-                        .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).build());
+        Endpoint e = new Endpoint();
+        e.setAddresses(addresses(pod, type));
+        e.setConditions(new EndpointConditions(ready, serving, terminating));
+        ObjectReference ref = new ObjectReference();
+        ref.setKind("Pod");
+        ref.setNamespace(pod.getMetadata().getNamespace());
+        ref.setName(pod.getMetadata().getName());
+        ref.setUid(pod.getMetadata().getUid());
+        e.setTargetRef(ref);
         String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-        if (nodeName != null && !nodeName.isEmpty()) b.withNodeName(nodeName);
+        if (nodeName != null && !nodeName.isEmpty()) e.setNodeName(nodeName);
         if (node != null && node.getMetadata().getLabels() != null) {
             String zone = node.getMetadata().getLabels().get(LABEL_ZONE);
-            if (zone != null && !zone.isEmpty()) b.withZone(zone);
+            if (zone != null && !zone.isEmpty()) e.setZone(zone);
         }
-        if (Pods.shouldSetHostname(pod, service)) b.withHostname(pod.getSpec().getHostname());
-        return b.build();
+        if (Pods.shouldSetHostname(pod, service)) e.setHostname(pod.getSpec().getHostname());
+        return e;
     }
 
     /** The pod's IPs of one family, re-rendered canonically (upstream re-stringifies parsed IPs). */
     static List<String> addresses(Pod pod, IpFamily type) {
-        List<String> out = new ArrayList<>();
+        List<String> out = new ArrayList<>(1);
         for (String ip : Pods.podIps(pod)) {
+            boolean v6 = ip.indexOf(':') >= 0;
+            if (v6 != (type == IpFamily.IPv6)) continue;
+            if (!v6 && isCanonicalIpv4(ip)) {
+                out.add(ip);
+                continue;
+            }
             IPAddress a = new IPAddressString(ip).getAddress();
-            if (a == null) continue;
-            if (IpFamily.of(a) == type) out.add(a.toCanonicalString());
+            if (a != null && IpFamily.of(a) == type) out.add(a.toCanonicalString());
         }
         return out;
+    }
+
+    /** Dotted quad without leading zeros, each octet 0..255: already in the form upstream would print. */
+    static boolean isCanonicalIpv4(String ip) {
+        int octets = 0;
+        int value = -1;
+        int digits = 0;
+        for (int i = 0; i <= ip.length(); i++) {
+            char c = i == ip.length() ? '.' : ip.charAt(i);
+            if (c == '.') {
+                if (digits == 0 || value > 255) return false;
+                octets++;
+                value = -1;
+                digits = 0;
+            } else if (c >= '0' && c <= '9') {
+                if (digits > 0 && value == 0) return false;
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (++digits > 3) return false;
+            } else {
+                return false;
+            }
+        }
+        return octets == 4;
     }
 
     /** upstream getEndpointPorts: headless without ports → none; each service port the pod resolves. */

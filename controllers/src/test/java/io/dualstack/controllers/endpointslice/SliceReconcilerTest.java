@@ -218,6 +218,17 @@ class SliceReconcilerTest {
     }
 
     @Test
+    void addressesAreRenderedCanonically() {
+        Pod p = pod("p", "kind-worker", true, "10.244.0.5", "FD00:10:244:0:0:0:0:5").build();
+        var changes = R.reconcile(dual(), List.of(p), NODES, List.of(), Optional.empty());
+        assertThat(changes.create()).flatExtracting(SliceReconcilerTest::addresses).containsExactly("10.244.0.5", "fd00:10:244::5");
+        assertThat(SliceReconciler.isCanonicalIpv4("10.244.0.5")).isTrue();
+        assertThat(SliceReconciler.isCanonicalIpv4("10.244.00.5")).isFalse();
+        assertThat(SliceReconciler.isCanonicalIpv4("10.244.0.256")).isFalse();
+        assertThat(SliceReconciler.isCanonicalIpv4("10.244.0")).isFalse();
+    }
+
+    @Test
     void numericTargetPortIsUsedAsIs() {
         Service svc = service("web", DUAL, "10.96.0.10", 5678).build();
         var changes = R.reconcile(svc, pods(1), NODES, List.of(), Optional.empty());
