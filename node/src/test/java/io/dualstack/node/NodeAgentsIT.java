@@ -77,11 +77,19 @@ class NodeAgentsIT {
         throw new AssertionError("timed out waiting for " + what + "; last seen: " + last);
     }
 
+    /** Plays node IPAM (retrying on conflict with the agent's heartbeat). */
     static void setPodCidrs(String node, String... cidrs) {
-        Node n = client.nodes().withName(node).get();
-        n.getSpec().setPodCIDR(cidrs[0]);
-        n.getSpec().setPodCIDRs(List.of(cidrs));
-        client.nodes().resource(n).update();
+        for (int attempt = 0; ; attempt++) {
+            Node n = client.nodes().withName(node).get();
+            n.getSpec().setPodCIDR(cidrs[0]);
+            n.getSpec().setPodCIDRs(List.of(cidrs));
+            try {
+                client.nodes().resource(n).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 20) throw e;
+            }
+        }
     }
 
     static Pod pod(String name, String node, Map<String, String> annotations) {
@@ -152,10 +160,17 @@ class NodeAgentsIT {
             });
 
             // Readiness follows the annotation.
-            client.pods().inNamespace("default").withName("web-1").edit(x -> {
-                x.getMetadata().setAnnotations(Map.of(PodStatuses.READY_ANNOTATION, "false"));
-                return x;
-            });
+            for (int attempt = 0; ; attempt++) { // the agent writes status concurrently: retry on conflict as a user would
+                try {
+                    client.pods().inNamespace("default").withName("web-1").edit(x -> {
+                        x.getMetadata().setAnnotations(Map.of(PodStatuses.READY_ANNOTATION, "false"));
+                        return x;
+                    });
+                    break;
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (e.getCode() != 409 || attempt >= 20) throw e;
+                }
+            }
             p = await(() -> get("web-1"), x -> condition(x, "Ready", "False"), "web-1 not ready");
             assertThat(p.getStatus().getContainerStatuses().get(0).getReady()).isFalse();
             assertThat(p.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
