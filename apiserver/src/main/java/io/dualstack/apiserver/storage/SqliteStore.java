@@ -17,6 +17,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +58,11 @@ public final class SqliteStore implements Store {
     /** The largest code point: appended to a prefix it bounds every key starting with the prefix. */
     private static final String MAX_SUFFIX = new String(Character.toChars(Character.MAX_CODE_POINT));
 
+    /** Lock files held by stores open in this JVM. */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
     private final Path dbPath;
+    private final Path lockPath;
     private final StoreOptions options;
     private final FileChannel lockChannel;
     private final FileLock fileLock;
@@ -71,8 +77,9 @@ public final class SqliteStore implements Store {
     private volatile long compacted;
     private volatile boolean closed;
 
-    private SqliteStore(Path dbPath, StoreOptions options, FileChannel lockChannel, FileLock fileLock) throws SQLException {
+    private SqliteStore(Path dbPath, Path lockPath, StoreOptions options, FileChannel lockChannel, FileLock fileLock) throws SQLException {
         this.dbPath = dbPath;
+        this.lockPath = lockPath;
         this.options = options;
         this.lockChannel = lockChannel;
         this.fileLock = fileLock;
@@ -122,7 +129,22 @@ public final class SqliteStore implements Store {
      * @throws StoreException when another process holds the database, or it cannot be opened
      */
     public static SqliteStore open(Path dbPath, StoreOptions options) {
-        Path lockPath = dbPath.resolveSibling(dbPath.getFileName() + ".lock");
+        Path lockPath = dbPath.resolveSibling(dbPath.getFileName() + ".lock").toAbsolutePath().normalize();
+        // POSIX record locks belong to the process: opening and closing a second channel on the
+        // lock file here would silently drop the first store's lock, so refuse before that
+        if (!HELD.add(lockPath)) {
+            throw new StoreException("state database " + dbPath + " is already open in this process ("
+                    + lockPath + "); close the other store first");
+        }
+        try {
+            return lockAndOpen(dbPath, lockPath, options);
+        } catch (RuntimeException e) {
+            HELD.remove(lockPath);
+            throw e;
+        }
+    }
+
+    private static SqliteStore lockAndOpen(Path dbPath, Path lockPath, StoreOptions options) {
         FileChannel ch = null;
         try {
             if (dbPath.getParent() != null) {
@@ -133,7 +155,7 @@ public final class SqliteStore implements Store {
             try {
                 lock = ch.tryLock();
             } catch (OverlappingFileLockException e) {
-                lock = null;
+                lock = null; // held in this JVM through another path to the same file
             }
             if (lock == null) {
                 String holder = readHolder(ch);
@@ -146,7 +168,7 @@ public final class SqliteStore implements Store {
             ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             ch.force(true);
             try {
-                return new SqliteStore(dbPath, options, ch, lock);
+                return new SqliteStore(dbPath, lockPath, options, ch, lock);
             } catch (SQLException | RuntimeException e) {
                 lock.release();
                 ch.close();
@@ -712,6 +734,8 @@ public final class SqliteStore implements Store {
             lockChannel.close();
         } catch (IOException e) {
             LOG.warn("releasing {}", dbPath, e);
+        } finally {
+            HELD.remove(lockPath);
         }
     }
 }

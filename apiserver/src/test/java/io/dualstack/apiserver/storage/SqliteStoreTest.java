@@ -52,13 +52,17 @@ class SqliteStoreTest extends StoreContractTest {
         }
     }
 
+    /** Another process holding the directory is refused too: see {@link SqliteCrashTest}. */
     @Test
     void secondOpenOfTheSameDirectoryFailsClearly() {
         put("/a", "1");
         assertThatThrownBy(() -> Stores.open(dir))
                 .isInstanceOf(StoreException.class)
-                .hasMessageContaining("is in use by another process")
+                .hasMessageContaining("is already open in this process")
                 .hasMessageContaining("state.db.lock");
+        assertThatThrownBy(() -> Stores.open(dir.resolve(".").resolve("x").resolve("..")))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("is already open in this process");
         assertThat(value("/a")).isEqualTo("1"); // the first store is unharmed
         store.close();
         store = Stores.open(dir); // the lock is released on close
