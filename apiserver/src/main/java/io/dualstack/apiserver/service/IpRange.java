@@ -27,6 +27,9 @@ public final class IpRange {
     private final BigInteger base;
     /** IPv4 fast path: the unsigned value of the first offset's address. */
     private final long base4;
+    /** IPv6 fast path: the first offset's address as two words (offsets never carry into the high word). */
+    private final long base6Hi;
+    private final long base6Lo;
     private final int max;
     private final int staticBand;
     private final BitSet used;
@@ -46,6 +49,8 @@ public final class IpRange {
         this.max = (int) Math.max(0, m);
         this.base = this.cidr.getLower().getValue().add(BigInteger.ONE);
         this.base4 = family == IpFamily.IPv4 ? base.longValue() : 0;
+        this.base6Hi = family == IpFamily.IPv6 ? base.shiftRight(64).longValue() : 0;
+        this.base6Lo = family == IpFamily.IPv6 ? base.longValue() : 0;
         this.staticBand = banded ? rangeOffset(size) : 0;
         this.used = new BitSet(max);
     }
@@ -91,15 +96,17 @@ public final class IpRange {
             long d = ip.toIPv4().longValue() - base4;
             return d < 0 || d >= max ? -1 : (int) d;
         }
-        if (!cidr.contains(ip)) return -1;
-        BigInteger d = ip.getValue().subtract(base);
-        if (d.signum() < 0 || d.compareTo(BigInteger.valueOf(max)) >= 0) return -1;
-        return d.intValue();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(ip.getBytes());
+        long hi = b.getLong(), lo = b.getLong();
+        if (hi != base6Hi || Long.compareUnsigned(lo, base6Lo) < 0) return -1;
+        long d = lo - base6Lo;
+        return Long.compareUnsigned(d, max) >= 0 ? -1 : (int) d;
     }
 
     public IPAddress addressAt(int offset) {
         if (family == IpFamily.IPv4) return new inet.ipaddr.ipv4.IPv4Address((int) (base4 + offset));
-        return cidr.getLower().withoutPrefixLength().increment(offset + 1L);
+        byte[] b = java.nio.ByteBuffer.allocate(16).putLong(base6Hi).putLong(base6Lo + offset).array();
+        return new inet.ipaddr.ipv6.IPv6Address(b);
     }
 
     boolean isSet(int offset) {
