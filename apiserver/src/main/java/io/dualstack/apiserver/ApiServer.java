@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HandlerType;
+import io.javalin.websocket.WsHandlerType;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -142,6 +143,12 @@ public final class ApiServer implements Component {
                     for (String host : List.of("127.0.0.1", "::1")) {
                         cfg.jetty.addConnector((server, httpCfg) -> connector(server, httpCfg, ks, password, host, p));
                     }
+                    cfg.routes.addHttpHandler(HandlerType.WEBSOCKET_BEFORE_UPGRADE, "/<path>", ctx -> handler.beforeUpgrade(ctx));
+                    cfg.routes.addWsHandler(WsHandlerType.WEBSOCKET, "/<path>", ws -> {
+                        ws.onConnect(ctx -> handler.wsConnect(ctx));
+                        ws.onClose(ctx -> handler.wsClose(ctx));
+                        ws.onError(ctx -> handler.wsClose(ctx));
+                    });
                     for (HandlerType h : List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE)) {
                         cfg.routes.addHttpHandler(h, "/", ctx -> handler.handle(ctx));
                         cfg.routes.addHttpHandler(h, "/<path>", ctx -> handler.handle(ctx));

@@ -257,7 +257,14 @@ public final class ApiHandler {
     }
 
     private static ObjectNode body(Context ctx) {
-        return Json.parseObject(ctx.bodyAsBytes(), isYaml(ctx.header("Content-Type")));
+        String ct = ctx.header("Content-Type");
+        if (ct != null && ct.contains("protobuf")) {
+            throw new ApiException(new StatusBuilder().withStatus("Failure").withCode(415).withReason("UnsupportedMediaType")
+                    .withMessage("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
+                            + " (protobuf request bodies are not supported by this server; use kubectl apply -f or kubectl create -f)")
+                    .withNewMetadata().endMetadata().build());
+        }
+        return Json.parseObject(ctx.bodyAsBytes(), isYaml(ct));
     }
 
     private static boolean isYaml(String contentType) {
@@ -357,19 +364,24 @@ public final class ApiHandler {
 
     private record Closed() implements Item {}
 
-    private void watch(Context ctx, RequestPath rp) {
+    /** Where watch frames go: chunked HTTP lines or WebSocket text messages. */
+    interface FrameSink {
+        void frame(byte[] json) throws IOException;
+
+        void flush() throws IOException;
+    }
+
+    /** A parsed watch request. */
+    record WatchRequest(ResourceType type, String namespace, Filter filter, boolean table, String include, boolean bookmarks,
+                        long timeoutSeconds, String resourceVersion) {}
+
+    private static WatchRequest watchRequest(RequestPath rp, java.util.function.Function<String, String> q, String accept) {
         ResourceType t = rp.type();
-        Filter f = filter(ctx, t);
-        boolean table = wantsTable(ctx);
-        String include = includeObject(ctx);
-        if ("websocket".equalsIgnoreCase(Optional.ofNullable(ctx.header("Upgrade")).orElse(""))) {
-            // fabric8 falls back to a plain HTTP watch when the upgrade is answered with 200.
-            raw(ctx, 200, "application/json", new byte[0]);
-            return;
-        }
-        boolean bookmarks = "true".equals(ctx.queryParam("allowWatchBookmarks"));
+        Filter f = new Filter(LabelSelector.parse(q.apply("labelSelector")), FieldSelector.parse(t, q.apply("fieldSelector")));
+        boolean table = accept != null && accept.contains("as=Table");
+        String include = Optional.ofNullable(q.apply("includeObject")).filter(v -> !v.isEmpty()).orElse("Metadata");
         long timeoutSeconds = 1800;
-        String ts = ctx.queryParam("timeoutSeconds");
+        String ts = q.apply("timeoutSeconds");
         if (ts != null && !ts.isEmpty()) {
             try {
                 timeoutSeconds = Long.parseLong(ts);
@@ -377,85 +389,171 @@ public final class ApiHandler {
                 throw ApiException.badRequest("invalid timeoutSeconds: " + ts);
             }
         }
-        String rvParam = Optional.ofNullable(ctx.queryParam("resourceVersion")).orElse("");
-        BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-        List<ObjectNode> initial = new ArrayList<>();
-        long from;
-        if (rvParam.isEmpty() || rvParam.equals("0")) {
-            GenericRegistry.Page page = registry.list(t, rp.namespace(), f, 0, "");
-            initial.addAll(page.items());
-            from = page.revision();
-        } else {
+        String rv = Optional.ofNullable(q.apply("resourceVersion")).orElse("");
+        if (!rv.isEmpty()) {
             try {
-                from = Long.parseLong(rvParam);
+                Long.parseLong(rv);
             } catch (NumberFormatException e) {
-                throw ApiException.badRequest("invalid resource version: " + rvParam);
+                throw ApiException.badRequest("invalid resource version: " + rv);
             }
         }
+        return new WatchRequest(t, rp.namespace(), f, table, include, "true".equals(q.apply("allowWatchBookmarks")), timeoutSeconds, rv);
+    }
+
+    private void watch(Context ctx, RequestPath rp) {
+        WatchRequest wr = watchRequest(rp, ctx::queryParam, ctx.header("Accept"));
         HttpServletResponse res = ctx.res();
         res.setStatus(200);
         res.setContentType("application/json");
-        Set<String> matching = new HashSet<>();
-        long deadline = System.currentTimeMillis() + timeoutSeconds * 1000;
-        Store.Watch w = null;
         try {
             OutputStream out = res.getOutputStream();
-            boolean[] first = {true};
+            serveWatch(wr, new LinkedBlockingQueue<>(), new FrameSink() {
+                @Override
+                public void frame(byte[] json) throws IOException {
+                    out.write(json);
+                    out.write('\n');
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    out.flush();
+                    res.flushBuffer();
+                }
+            });
+        } catch (IOException e) {
+            LOG.debug("watch client went away: {}", e.toString());
+        }
+    }
+
+    /**
+     * Runs one watch until its timeout, a closed client (IOException) or a {@link Closed} item put
+     * into {@code queue}: the initial state (for resourceVersion "" or "0") as ADDED events, then
+     * every change, filtered by the selectors (objects leaving the selection are DELETED), with
+     * bookmarks when asked for.
+     */
+    private void serveWatch(WatchRequest wr, BlockingQueue<Item> queue, FrameSink sink) throws IOException {
+        ResourceType t = wr.type();
+        List<ObjectNode> initial = new ArrayList<>();
+        long from;
+        if (wr.resourceVersion().isEmpty() || wr.resourceVersion().equals("0")) {
+            GenericRegistry.Page page = registry.list(t, wr.namespace(), wr.filter(), 0, "");
+            initial.addAll(page.items());
+            from = page.revision();
+        } else {
+            from = Long.parseLong(wr.resourceVersion());
+        }
+        Set<String> matching = new HashSet<>();
+        long deadline = System.currentTimeMillis() + wr.timeoutSeconds() * 1000;
+        Store.Watch w = null;
+        try {
+            boolean first = true;
             try {
-                w = registry.watch(t, rp.namespace(), from, c -> queue.add(new Ev(c)));
+                w = registry.watch(t, wr.namespace(), from, c -> queue.add(new Ev(c)));
             } catch (Store.CompactedException e) {
                 Status st = ApiException.gone("too old resource version: " + from + " (" + e.compactedRevision() + ")").status();
-                writeEvent(out, "ERROR", Json.tree(st));
-                out.flush();
+                sink.frame(event("ERROR", Json.tree(st)));
+                sink.flush();
                 return;
             }
             for (ObjectNode o : initial) {
                 matching.add(keyOf(o));
-                writeEvent(out, "ADDED", table ? Tables.table(printer, t, List.of(o), "", "", include, first[0]) : o);
-                first[0] = false;
+                sink.frame(event("ADDED", wr.table() ? Tables.table(printer, t, List.of(o), "", "", wr.include(), first) : o));
+                first = false;
             }
-            res.flushBuffer();
+            sink.flush();
             long lastRev = from;
             long lastBookmark = System.currentTimeMillis();
             while (true) {
                 long now = System.currentTimeMillis();
                 if (now >= deadline) break;
-                long wait = Math.min(deadline - now, bookmarks ? Math.max(1, BOOKMARK_INTERVAL_MS - (now - lastBookmark)) : 5000);
+                long wait = Math.min(deadline - now, wr.bookmarks() ? Math.max(1, BOOKMARK_INTERVAL_MS - (now - lastBookmark)) : 5000);
                 Item it = queue.poll(wait, TimeUnit.MILLISECONDS);
                 if (it == null) {
-                    if (bookmarks && System.currentTimeMillis() - lastBookmark >= BOOKMARK_INTERVAL_MS) {
-                        writeEvent(out, "BOOKMARK", bookmark(t, lastRev));
-                        out.flush();
+                    if (wr.bookmarks() && System.currentTimeMillis() - lastBookmark >= BOOKMARK_INTERVAL_MS) {
+                        sink.frame(event("BOOKMARK", bookmark(t, lastRev)));
+                        sink.flush();
                         lastBookmark = System.currentTimeMillis();
                     }
                     continue;
                 }
-                if (it instanceof Closed) break;
+                if (it instanceof Closed) return;
                 do {
+                    if (it instanceof Closed) return;
                     if (it instanceof Ev ev) {
                         GenericRegistry.Change c = ev.change();
                         lastRev = c.revision();
-                        String type = transition(c, f, matching);
+                        String type = transition(c, wr.filter(), matching);
                         if (type != null) {
-                            writeEvent(out, type, table ? Tables.table(printer, t, List.of(c.object()), "", "", include, first[0]) : c.object());
-                            first[0] = false;
+                            sink.frame(event(type, wr.table() ? Tables.table(printer, t, List.of(c.object()), "", "", wr.include(), first) : c.object()));
+                            first = false;
                         }
                     }
                     it = queue.poll();
                 } while (it != null);
-                out.flush();
+                sink.flush();
             }
-            if (bookmarks) {
-                writeEvent(out, "BOOKMARK", bookmark(t, lastRev));
-                out.flush();
+            if (wr.bookmarks()) {
+                sink.frame(event("BOOKMARK", bookmark(t, lastRev)));
+                sink.flush();
             }
-        } catch (IOException e) {
-            LOG.debug("watch client went away: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             if (w != null) w.close();
         }
+    }
+
+    // ------------------------------------------------------------------ WebSocket watch (fabric8)
+
+    /** Before a WebSocket upgrade: only authenticated watch requests on resources may upgrade. */
+    public void beforeUpgrade(Context ctx) {
+        if (!auth.authenticate(ctx.header("Authorization"))) throw new io.javalin.http.UnauthorizedResponse("Unauthorized");
+        Optional<RequestPath> rp = RequestPath.parse(ctx.path());
+        if (rp.isEmpty() || !rp.get().name().isEmpty() || !isWatch(ctx)) {
+            throw new io.javalin.http.NotFoundResponse("the server could not find the requested resource");
+        }
+        watchRequest(rp.get(), ctx::queryParam, ctx.header("Accept"));
+    }
+
+    private final Map<String, BlockingQueue<Item>> wsWatches = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A WebSocket watch: each event is one text message, as kube-apiserver sends them. */
+    public void wsConnect(io.javalin.websocket.WsConnectContext ctx) {
+        java.net.URI uri = ctx.session.getUpgradeRequest().getRequestURI();
+        RequestPath rp = RequestPath.parse(uri.getPath()).orElseThrow();
+        WatchRequest wr = watchRequest(rp, ctx::queryParam, ctx.header("Accept"));
+        BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+        wsWatches.put(ctx.sessionId(), queue);
+        Thread th = new Thread(() -> {
+            try {
+                serveWatch(wr, queue, new FrameSink() {
+                    @Override
+                    public void frame(byte[] json) {
+                        ctx.send(new String(json, StandardCharsets.UTF_8));
+                    }
+
+                    @Override
+                    public void flush() {
+                    }
+                });
+            } catch (Exception e) {
+                LOG.debug("websocket watch ended: {}", e.toString());
+            } finally {
+                wsWatches.remove(ctx.sessionId());
+                try {
+                    ctx.closeSession(1000, "");
+                } catch (RuntimeException ignored) {
+                    // already closed
+                }
+            }
+        }, "ws-watch-" + rp.type().plural());
+        th.setDaemon(true);
+        th.start();
+    }
+
+    public void wsClose(io.javalin.websocket.WsContext ctx) {
+        BlockingQueue<Item> q = wsWatches.remove(ctx.sessionId());
+        if (q != null) q.add(new Closed());
     }
 
     private static String keyOf(JsonNode o) {
@@ -488,12 +586,11 @@ public final class ApiHandler {
         return b;
     }
 
-    private static void writeEvent(OutputStream out, String type, JsonNode obj) throws IOException {
+    private static byte[] event(String type, JsonNode obj) {
         ObjectNode e = Json.NODES.objectNode();
         e.put("type", type);
         e.set("object", obj);
-        out.write(Json.bytes(e));
-        out.write('\n');
+        return Json.bytes(e);
     }
 
     // ------------------------------------------------------------------ patch
