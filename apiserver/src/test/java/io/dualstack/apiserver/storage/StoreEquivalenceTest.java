@@ -29,7 +29,7 @@ import net.jqwik.api.constraints.Size;
  * SqliteStore and MemoryStore give the same answers to the same random sequence of transactions:
  * the same results, revisions, final contents and event streams.
  */
-class StoreEquivalenceProperties {
+class StoreEquivalenceTest {
     static final String MARKER = "/zz-marker";
 
     /** One txn: compares (key, revision) and ops (put or delete of a key). */
