@@ -37,6 +37,12 @@ final class ReplicaSetController implements AutoCloseable {
     private final EventRecorder events;
     private final Expectations expectations = new Expectations();
     private final WorkQueue<String> queue;
+    /** Runs the pod creates and deletes of a sync in parallel (upstream's goroutines per batch). */
+    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16, r -> {
+        Thread t = new Thread(r, "replicaset-writes");
+        t.setDaemon(true);
+        return t;
+    });
 
     ReplicaSetController(SharedInformers informers, EventRecorder events, int workers) {
         this.client = informers.client();
@@ -179,37 +185,75 @@ final class ReplicaSetController implements AutoCloseable {
         }
     }
 
-    private Optional<String> manageReplicas(String key, ReplicaSet rs, List<Pod> active) {
+    /**
+     * Creates or deletes pods to reach spec.replicas. Creates go in upstream's slow-start batches
+     * (1, 2, 4, ... in parallel) and stop at the first failing batch; deletes run in parallel.
+     */
+    private Optional<String> manageReplicas(String key, ReplicaSet rs, List<Pod> active) throws InterruptedException {
         int want = Rollouts.specReplicas(rs);
         int diff = active.size() - want;
         String ns = rs.getMetadata().getNamespace();
         if (diff < 0) {
             int n = Math.min(-diff, BURST);
             expectations.expectCreations(key, n);
-            for (int i = 0; i < n; i++) {
-                try {
-                    Pod created = client.pods().inNamespace(ns).resource(ReplicaSets.podFromTemplate(rs)).create();
-                    events.event(rs, EventRecorder.NORMAL, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
-                } catch (KubernetesClientException e) {
-                    for (int j = i; j < n; j++) expectations.creationObserved(key);
-                    String msg = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-                    events.event(rs, EventRecorder.WARNING, "FailedCreate", "Error creating: " + msg);
-                    return Optional.of(msg);
+            int done = 0;
+            for (int batch = 1; done < n; batch = Math.min(batch * 2, n - done)) {
+                int size = Math.min(batch, n - done);
+                List<java.util.concurrent.Future<Optional<String>>> futures = new ArrayList<>();
+                for (int i = 0; i < size; i++) futures.add(pool.submit(() -> createPod(key, rs, ns)));
+                Optional<String> failure = Optional.empty();
+                for (var f : futures) {
+                    try {
+                        Optional<String> r = f.get();
+                        if (r.isPresent() && failure.isEmpty()) failure = r;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (failure.isEmpty()) failure = Optional.of(String.valueOf(e.getCause()));
+                    }
+                }
+                done += size;
+                if (failure.isPresent()) {
+                    for (int j = done; j < n; j++) expectations.creationObserved(key); // skipped creates
+                    return failure;
                 }
             }
         } else if (diff > 0) {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
             for (Pod p : ReplicaSets.podsToDelete(active, Math.min(diff, BURST))) {
                 expectations.expectDeletion(key, p.getMetadata().getName());
+                futures.add(pool.submit(() -> {
+                    try {
+                        client.pods().inNamespace(ns).withName(p.getMetadata().getName()).delete();
+                        events.event(rs, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted pod: " + p.getMetadata().getName());
+                    } catch (KubernetesClientException e) {
+                        expectations.deletionObserved(key, p.getMetadata().getName());
+                        if (e.getCode() != 404) throw e;
+                    }
+                }));
+            }
+            for (var f : futures) {
                 try {
-                    client.pods().inNamespace(ns).withName(p.getMetadata().getName()).delete();
-                    events.event(rs, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted pod: " + p.getMetadata().getName());
-                } catch (KubernetesClientException e) {
-                    expectations.deletionObserved(key, p.getMetadata().getName());
-                    if (e.getCode() != 404) throw e;
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) throw r;
+                    throw new IllegalStateException(e.getCause());
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** One pod create; the failure message (for the ReplicaFailure condition) when it fails. */
+    private Optional<String> createPod(String key, ReplicaSet rs, String ns) {
+        try {
+            Pod created = client.pods().inNamespace(ns).resource(ReplicaSets.podFromTemplate(rs)).create();
+            events.event(rs, EventRecorder.NORMAL, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
+            return Optional.empty();
+        } catch (KubernetesClientException e) {
+            expectations.creationObserved(key);
+            String msg = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+            events.event(rs, EventRecorder.WARNING, "FailedCreate", "Error creating: " + msg);
+            return Optional.of(msg);
+        }
     }
 
     private void updateStatus(ReplicaSet rs, ReplicaSetStatus desired) {
@@ -233,5 +277,6 @@ final class ReplicaSetController implements AutoCloseable {
     @Override
     public void close() {
         queue.close();
+        pool.shutdownNow();
     }
 }
