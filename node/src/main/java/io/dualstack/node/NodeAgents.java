@@ -266,7 +266,8 @@ public final class NodeAgents implements Component {
     private void heartbeatAll() {
         for (NodeState n : nodes.values()) {
             try {
-                Node current = client.nodes().withName(n.name).get();
+                Node current = nodeInformer.getStore().getByKey(n.name);
+                if (current == null) current = client.nodes().withName(n.name).get();
                 if (current == null) {
                     log.warn("node {} was deleted; registering it again", n.name);
                     register(n);
@@ -292,10 +293,11 @@ public final class NodeAgents implements Component {
         }
     }
 
-    /** Get–modify–put with retry on conflict. */
+    /** Get–modify–put with retry on conflict (the first try starts from the informer's copy when there is one). */
     private Node updateNode(String name, UnaryOperator<Node> change, boolean status) {
         for (int attempt = 0; ; attempt++) {
-            Node current = client.nodes().withName(name).get();
+            Node cached = attempt == 0 && nodeInformer != null ? nodeInformer.getStore().getByKey(name) : null;
+            Node current = cached != null ? new io.fabric8.kubernetes.api.model.NodeBuilder(cached).build() : client.nodes().withName(name).get();
             if (current == null) return null;
             if (current.getMetadata().getLabels() == null) current.getMetadata().setLabels(new LinkedHashMap<>());
             if (current.getSpec() == null) current.setSpec(new io.fabric8.kubernetes.api.model.NodeSpec());

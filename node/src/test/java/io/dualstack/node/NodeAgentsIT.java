@@ -202,6 +202,32 @@ class NodeAgentsIT {
         }
     }
 
+    static String heartbeat(Node n) {
+        return n.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow().getLastHeartbeatTime();
+    }
+
+    @Test
+    void heartbeatKeepsReadyFreshAndADeletedNodeRegistersAgain() throws Exception {
+        try (NodeAgents agents = new NodeAgents(client, plan, AllocatingPodNetwork::new, Duration.ofMillis(300), 1)) {
+            agents.start();
+            Node before = client.nodes().withName("dualstack-worker").get();
+            String beat = heartbeat(before);
+            String transition = before.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow()
+                    .getLastTransitionTime();
+            Node after = await(() -> client.nodes().withName("dualstack-worker").get(), x -> !heartbeat(x).equals(beat), "a newer heartbeat");
+            assertThat(after.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
+                    .satisfies(c -> assertThat(c.getLastTransitionTime()).as("transition time kept").isEqualTo(transition));
+
+            String oldUid = client.nodes().withName("dualstack-control-plane").get().getMetadata().getUid();
+            client.nodes().withName("dualstack-control-plane").delete();
+            Node back = await(() -> client.nodes().withName("dualstack-control-plane").get(),
+                    x -> !x.getMetadata().getUid().equals(oldUid) && x.getStatus() != null
+                            && x.getStatus().getAddresses() != null && !x.getStatus().getAddresses().isEmpty(), "control-plane registered again");
+            assertThat(back.getMetadata().getLabels()).containsEntry("node-role.kubernetes.io/control-plane", "");
+            assertThat(back.getSpec().getTaints()).extracting(t -> t.getKey()).containsExactly("node-role.kubernetes.io/control-plane");
+        }
+    }
+
     @Test
     void exhaustedRangeKeepsPodPendingWithEventUntilAnAddressFrees() throws Exception {
         try (NodeAgents agents = new NodeAgents(client, plan)) {
