@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dualstack.apiserver.ApiServer;
 import io.dualstack.apiserver.ApiServerConfig;
-import io.dualstack.apiserver.discovery.SurfaceEndpoint;
 import io.dualstack.apiserver.storage.Stores;
 import io.dualstack.client.Clients;
 import io.dualstack.controllers.ControllerManager;
@@ -23,7 +22,7 @@ import java.util.List;
 
 /**
  * One cluster's control plane in this process: the API server (HTTPS on 127.0.0.1 and ::1, SQLite
- * store in the state directory, discovery/OpenAPI/tables mounted), then — talking to it only
+ * store in the state directory; it serves discovery, OpenAPI and upstream's tables itself), then — talking to it only
  * through the API — the controller manager, the node agents and the cluster DNS server. The API
  * and DNS ports are persisted in the state directory, so a restart keeps the URLs. {@link #close()}
  * stops everything in reverse order.
@@ -50,14 +49,18 @@ public final class ControlPlane implements AutoCloseable {
         home.createStateDir();
         api = startApiServer();
         started.add(api);
-        home.writeAtomically(home.apiPortFile(), api.port() + "\n");
+        ClusterHome.writeAtomically(home.apiPortFile(), api.port() + "\n");
+        // Generating OpenAPI from the model takes seconds on a cold JVM; do it now, not on kubectl's first create.
+        Thread warm = new Thread(io.dualstack.apiserver.openapi.OpenApi::served, "openapi-warmup");
+        warm.setDaemon(true);
+        warm.start();
         client = Clients.forServer(api.url(), api.pki().caPem(), api.token());
 
         startComponent(new ControllerManager(client, plan));
         startComponent(new NodeAgents(client, plan));
         dns = startDns();
         started.add(dns);
-        home.writeAtomically(home.dnsPortFile(), dns.addresses().get(0).getPort() + "\n");
+        ClusterHome.writeAtomically(home.dnsPortFile(), dns.addresses().get(0).getPort() + "\n");
 
         ClusterHome.writeAtomically(home.kubeconfig(), api.kubeconfig(home.contextName()));
         ObjectNode ep = JsonNodeFactory.instance.objectNode();
@@ -83,7 +86,6 @@ public final class ControlPlane implements AutoCloseable {
 
     private ApiServer apiServer(int port) throws Exception {
         ApiServer s = new ApiServer(ApiServerConfig.of(home.stateDir(), plan, Stores::open).withPort(port));
-        SurfaceEndpoint.mountOn(s);
         try {
             s.start();
             return s;

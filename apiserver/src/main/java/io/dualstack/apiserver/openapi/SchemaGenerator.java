@@ -173,18 +173,33 @@ final class SchemaGenerator {
         return s;
     }
 
+    /** A serialized JSON property of a model class. */
+    private record Property(String name, JavaType type) {}
+
+    /** Jackson introspection is the expensive part; every document shares it. */
+    private static final Map<Class<?>, List<Property>> PROPERTIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static List<Property> properties(JavaType t) {
+        return PROPERTIES.computeIfAbsent(t.getRawClass(), c -> {
+            BeanDescription desc = MAPPER.getSerializationConfig().introspect(t);
+            List<Property> out = new java.util.ArrayList<>();
+            for (BeanPropertyDefinition p : desc.findProperties()) {
+                if (p.couldSerialize() && !p.getName().equals("additionalProperties")) {
+                    out.add(new Property(p.getName(), p.getPrimaryType()));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
     private ObjectNode objectSchema(JavaType t, Class<?> raw) {
         ObjectNode d = F.objectNode();
         d.put("type", "object");
         ObjectNode props = d.putObject("properties");
-        BeanDescription desc = MAPPER.getSerializationConfig().introspect(t);
         TreeMap<String, ObjectNode> sorted = new TreeMap<>();
-        for (BeanPropertyDefinition p : desc.findProperties()) {
-            if (!p.couldSerialize() || p.getName().equals("additionalProperties")) {
-                continue;
-            }
-            ObjectNode base = schemaFor(p.getPrimaryType()).deepCopy();
-            java.util.Optional<PatchMeta.Entry> meta = PatchMeta.of(raw.getSimpleName(), p.getName());
+        for (Property p : properties(t)) {
+            ObjectNode base = schemaFor(p.type()).deepCopy();
+            java.util.Optional<PatchMeta.Entry> meta = PatchMeta.of(raw.getSimpleName(), p.name());
             ObjectNode ps = base;
             if (meta.isPresent() && base.has("$ref")) {
                 // Siblings of $ref are ignored; upstream wraps the reference in allOf.
@@ -198,7 +213,7 @@ final class SchemaGenerator {
                     target.put("x-kubernetes-patch-merge-key", m.mergeKey());
                 }
             });
-            sorted.put(p.getName(), ps);
+            sorted.put(p.name(), ps);
         }
         sorted.forEach(props::set);
         return d;

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The real kubectl against an API server with discovery, OpenAPI and tables mounted (admission
- * strategies off: this pins the surface, not Service allocation).
+ * The real kubectl against the API server's discovery, OpenAPI and tables (admission strategies
+ * off: this pins the surface, not Service allocation).
  */
 @EnabledIf("kubectlInstalled")
 class KubectlSurfaceTest {
@@ -41,7 +41,6 @@ class KubectlSurfaceTest {
         stateDir = Files.createTempDirectory("surface-api");
         api = new ApiServer(ApiServerConfig.of(stateDir, TestApiServer.defaultPlan(), d -> Stores.memory())
                 .withStrategies(java.util.Map.of(), false));
-        SurfaceEndpoint.mountOn(api);
         try {
             api.start();
         } catch (Exception e) {
