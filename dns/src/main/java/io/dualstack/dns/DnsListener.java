@@ -63,6 +63,10 @@ public final class DnsListener implements AutoCloseable {
     private final List<ServerSocket> tcp = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
+    /** Per handle() slot (listener index * 2 + tcp): CoreDNS's server label, transport and family. */
+    private volatile String[] slotServer = new String[0];
+    private volatile String[] slotProto = new String[0];
+    private volatile String[] slotFamily = new String[0];
     private final ExecutorService tcpConnections = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "dns-tcp-conn");
         t.setDaemon(true);
@@ -97,7 +101,21 @@ public final class DnsListener implements AutoCloseable {
             }
         }
         if (last != null) throw last;
+        String[] sv = new String[bound.size() * 2];
+        String[] pr = new String[bound.size() * 2];
+        String[] fa = new String[bound.size() * 2];
+        for (int i = 0; i < bound.size(); i++) {
+            for (int t = 0; t < 2; t++) {
+                sv[i * 2 + t] = serverLabel(bound.get(i));
+                pr[i * 2 + t] = t == 1 ? "tcp" : "udp";
+                fa[i * 2 + t] = bound.get(i).getAddress() instanceof Inet4Address ? "1" : "2";
+            }
+        }
+        slotServer = sv;
+        slotProto = pr;
+        slotFamily = fa;
         for (int i = 0; i < udp.size(); i++) {
+            final int index = i;
             DatagramSocket s = udp.get(i);
             String server = serverLabel(bound.get(i));
             for (String z : zone.get().config().reverseZones().stream().map(Name::toString).toList()) {
@@ -105,12 +123,12 @@ public final class DnsListener implements AutoCloseable {
             }
             metrics.pluginEnabled(server, zone.get().config().domain().toString());
             for (int w = 0; w < udpWorkers; w++) {
-                Thread t = new Thread(() -> udpLoop(s, server), "dns-udp-" + bound.get(i) + "-" + w);
+                Thread t = new Thread(() -> udpLoop(s, index * 2), "dns-udp-" + bound.get(i) + "-" + w);
                 t.setDaemon(true);
                 threads.add(t);
             }
             ServerSocket ss = tcp.get(i);
-            Thread t = new Thread(() -> acceptLoop(ss, server), "dns-tcp-" + bound.get(i));
+            Thread t = new Thread(() -> acceptLoop(ss, index * 2 + 1), "dns-tcp-" + bound.get(i));
             t.setDaemon(true);
             threads.add(t);
         }
@@ -158,15 +176,14 @@ public final class DnsListener implements AutoCloseable {
         return "dns://" + host + ":" + a.getPort();
     }
 
-    private void udpLoop(DatagramSocket socket, String server) {
+    private void udpLoop(DatagramSocket socket, int slot) {
         byte[] buf = new byte[65535];
         DatagramPacket packet = new DatagramPacket(buf, buf.length);
-        String family = socket.getLocalAddress() instanceof Inet4Address ? "1" : "2";
         while (!closed) {
             try {
                 packet.setData(buf, 0, buf.length);
                 socket.receive(packet);
-                byte[] response = handle(buf, packet.getLength(), false, family, server);
+                byte[] response = handle(buf, packet.getLength(), slot);
                 if (response != null) {
                     socket.send(new DatagramPacket(response, response.length, packet.getSocketAddress()));
                 }
@@ -180,12 +197,11 @@ public final class DnsListener implements AutoCloseable {
         }
     }
 
-    private void acceptLoop(ServerSocket ss, String server) {
-        String family = ss.getInetAddress() instanceof Inet4Address ? "1" : "2";
+    private void acceptLoop(ServerSocket ss, int slot) {
         while (!closed) {
             try {
                 Socket c = ss.accept();
-                tcpConnections.execute(() -> serveTcp(c, family, server));
+                tcpConnections.execute(() -> serveTcp(c, slot));
             } catch (IOException e) {
                 if (closed || ss.isClosed()) return;
                 LOG.debug("tcp accept: {}", e.toString());
@@ -195,7 +211,7 @@ public final class DnsListener implements AutoCloseable {
         }
     }
 
-    private void serveTcp(Socket c, String family, String server) {
+    private void serveTcp(Socket c, int slot) {
         try (c) {
             c.setSoTimeout(TCP_IDLE_MILLIS);
             c.setTcpNoDelay(true);
@@ -212,7 +228,7 @@ public final class DnsListener implements AutoCloseable {
                 in.readFully(q);
                 byte[] r;
                 try {
-                    r = handle(q, len, true, family, server);
+                    r = handle(q, len, slot);
                 } catch (RuntimeException | Error e) {
                     metrics.panic();
                     LOG.warn("tcp: unexpected failure, connection closed", e);
@@ -235,11 +251,14 @@ public final class DnsListener implements AutoCloseable {
      * Answers one query. Returns the response's wire bytes, or null to drop the query (too short
      * to have a header, or a response rather than a query). Visible for tests.
      */
-    byte[] handle(byte[] buf, int len, boolean tcpTransport, String family, String server) {
+    byte[] handle(byte[] buf, int len, int slot) {
         long start = System.nanoTime();
         if (len < Header.LENGTH) return null;
         if ((buf[2] & 0x80) != 0) return null; // QR set: a response, never answer it
-        String proto = tcpTransport ? "tcp" : "udp";
+        boolean tcpTransport = (slot & 1) == 1;
+        String proto = slotProto[slot];
+        String family = slotFamily[slot];
+        String server = slotServer[slot];
 
         QuickKey key = QuickKey.parse(buf, len, tcpTransport);
         Zone z = zone.get();
@@ -254,8 +273,12 @@ public final class DnsListener implements AutoCloseable {
                 byte[] out = hit.wire.clone();
                 out[0] = buf[0];
                 out[1] = buf[1];
-                metrics.report(server, hit.zoneLabel, proto, family, hit.typeLabel, hit.rcode, hit.plugin,
-                        key.dnssecOk, len, out.length, System.nanoTime() - start, hit.kind);
+                DnsMetrics.Handles h = hit.handles[slot];
+                if (h == null) {
+                    h = metrics.handles(server, hit.zoneLabel, proto, family, hit.typeLabel, hit.rcode, hit.plugin, hit.kind);
+                    hit.handles[slot] = h;
+                }
+                metrics.report(h, key.dnssecOk, len, out.length, System.nanoTime() - start);
                 return out;
             }
         }
@@ -337,7 +360,8 @@ public final class DnsListener implements AutoCloseable {
         String rcodeName = Rcode.string(fullRcode >= 0 ? fullRcode : h.getRcode());
         if (cacheable && key != null) {
             if (c.map.size() > CACHE_LIMIT) c.map.clear();
-            c.map.put(key, new CachedAnswer(wire, zoneLabel, typeLabel, rcodeName, plugin, kind));
+            c.map.put(key, new CachedAnswer(wire, zoneLabel, typeLabel, rcodeName, plugin, kind,
+                    new DnsMetrics.Handles[slotServer.length]));
         }
         metrics.report(server, zoneLabel, proto, family, typeLabel, rcodeName, plugin, dnssecOk, len, wire.length,
                 System.nanoTime() - start, kind);
@@ -401,8 +425,9 @@ public final class DnsListener implements AutoCloseable {
         bound.clear();
     }
 
+    /** A cached response; {@code handles} (per slot, filled lazily) may race benignly. */
     private record CachedAnswer(byte[] wire, String zoneLabel, String typeLabel, String rcode, String plugin,
-                                String kind) {
+                                String kind, DnsMetrics.Handles[] handles) {
     }
 
     private static final class WireCache {

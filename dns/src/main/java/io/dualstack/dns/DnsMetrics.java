@@ -109,6 +109,48 @@ public final class DnsMetrics {
         counter("a|" + zone + "|" + type + "|" + kind, () -> answers.labelValues(zone, type, kind)).inc();
     }
 
+    /** The data points one kind of answer on one listener touches, looked up once and then reused. */
+    static final class Handles {
+        final CounterDataPoint requests;
+        final DistributionDataPoint duration;
+        final DistributionDataPoint requestSize;
+        final DistributionDataPoint responseSize;
+        final CounterDataPoint responses;
+        final CounterDataPoint dnssecOk;
+        final CounterDataPoint answers;
+
+        private Handles(DnsMetrics m, String server, String zone, String proto, String family, String type,
+                        String rcode, String plugin, String kind) {
+            requests = m.counter("q|" + server + "|" + zone + "|" + proto + "|" + family + "|" + type,
+                    () -> m.requests.labelValues(server, zone, VIEW, proto, family, type));
+            duration = m.distribution("d|" + server + "|" + zone + "|" + type,
+                    () -> m.duration.labelValues(server, zone, VIEW, type));
+            requestSize = m.distribution("rq|" + server + "|" + zone + "|" + proto,
+                    () -> m.requestSize.labelValues(server, zone, VIEW, proto));
+            responseSize = m.distribution("rs|" + server + "|" + zone + "|" + proto,
+                    () -> m.responseSize.labelValues(server, zone, VIEW, proto));
+            responses = m.counter("r|" + server + "|" + zone + "|" + rcode + "|" + plugin,
+                    () -> m.responses.labelValues(server, zone, VIEW, rcode, plugin));
+            dnssecOk = m.counter("do|" + server + "|" + zone, () -> m.doRequests.labelValues(server, VIEW, zone));
+            answers = m.counter("a|" + zone + "|" + type + "|" + kind, () -> m.answers.labelValues(zone, type, kind));
+        }
+    }
+
+    Handles handles(String server, String zone, String proto, String family, String type, String rcode, String plugin,
+                    String kind) {
+        return new Handles(this, server, zone, proto, family, type, rcode, plugin, kind);
+    }
+
+    void report(Handles h, boolean dnssecOk, int reqSize, int respSize, long nanos) {
+        h.requests.inc();
+        h.duration.observe(nanos / 1e9);
+        h.requestSize.observe(reqSize);
+        h.responseSize.observe(respSize);
+        h.responses.inc();
+        if (dnssecOk) h.dnssecOk.inc();
+        h.answers.inc();
+    }
+
     void panic() {
         panics.inc();
     }
