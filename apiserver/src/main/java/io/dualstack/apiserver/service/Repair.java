@@ -50,6 +50,8 @@ public final class Repair {
     private final Map<IpFamily, IPAddress> planRanges;
     private final IPAddress kubernetesIp;
     private volatile Report last = new Report(List.of(), List.of(), List.of());
+    /** Findings not yet written: they ride along with the next Service write that commits. */
+    private Report pending = null;
 
     Repair(ServiceAllocators al, Map<IpFamily, IPAddress> planRanges, IPAddress kubernetesIp) {
         this.al = al;
@@ -59,6 +61,33 @@ public final class Repair {
 
     public Report last() {
         return last;
+    }
+
+    /**
+     * Stages the pending repair writes (Warning Events, missing IPAddress objects, leaked ones) into
+     * {@code ctx}, once: if that write aborts they are queued again. Entries that no longer apply
+     * (the address was released or re-allocated since) are dropped.
+     */
+    synchronized void flushInto(io.dualstack.apiserver.registry.AdmissionContext ctx) {
+        if (pending == null || ctx == null || ctx.dryRun()) return;
+        Report r = pending;
+        pending = null;
+        for (Event e : r.events()) ctx.stageCreate(ResourceCatalog.EVENTS, e);
+        for (String name : r.ipAddressesToDelete()) {
+            Optional<IPAddress> a = Addresses.parse(name);
+            FamilyIpAllocator fa = a.map(x -> al.clusterIps().get(IpFamily.of(x))).orElse(null);
+            if (fa == null || !fa.isAllocated(a.get())) ctx.stageDelete(ResourceCatalog.IPADDRESSES, null, name);
+        }
+        for (var obj : r.ipAddressesToCreate()) {
+            Optional<IPAddress> a = Addresses.parse(obj.getMetadata().getName());
+            FamilyIpAllocator fa = a.map(x -> al.clusterIps().get(IpFamily.of(x))).orElse(null);
+            if (fa != null && fa.isAllocated(a.get())) ctx.stageUpdate(ResourceCatalog.IPADDRESSES, obj);
+        }
+        ctx.onAbort(() -> requeue(r));
+    }
+
+    private synchronized void requeue(Report r) {
+        if (pending == null) pending = r;
     }
 
     public synchronized Report run(StoredObjects stored) {
@@ -185,6 +214,7 @@ public final class Repair {
         toCreate.sort(Comparator.comparing(o -> o.getMetadata().getName()));
         for (Event e : events) LOG.warn("repair: {} {}: {}", e.getReason(), e.getInvolvedObject().getName(), e.getMessage());
         last = new Report(events, toCreate, toDelete);
+        pending = events.isEmpty() && toCreate.isEmpty() && toDelete.isEmpty() ? null : last;
         return last;
     }
 

@@ -67,6 +67,7 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
     @Override
     public void prepareForCreate(Service svc, AdmissionContext ctx) {
         Txn txn = ctx == null ? new Txn() : new Txn(ctx);
+        repair.flushInto(ctx);
         try {
             ServiceDefaults.apply(svc);
             normalizeClusterIPs(svc, null);
@@ -91,6 +92,7 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
     @Override
     public void prepareForUpdate(Service svc, Service old, AdmissionContext ctx) {
         Txn txn = ctx == null ? new Txn() : new Txn(ctx);
+        repair.flushInto(ctx);
         try {
             ServiceDefaults.apply(svc);
             patchAllocatedValues(svc, old);
@@ -118,6 +120,7 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
     @Override
     public void prepareForDelete(Service svc, AdmissionContext ctx) {
         Txn txn = ctx == null ? new Txn() : new Txn(ctx);
+        repair.flushInto(ctx);
         Set<String> releasing = new HashSet<>();
         ServiceSpec s = svc.getSpec();
         if (!"ExternalName".equals(s.getType()) && !ServiceValidation.isHeadless(svc)) {

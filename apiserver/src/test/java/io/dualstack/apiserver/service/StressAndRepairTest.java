@@ -118,6 +118,25 @@ class StressAndRepairTest {
         FakeContext probe = new FakeContext(restarted.store, false);
         IPAddress now = probe.<IPAddress>get(ResourceCatalog.IPADDRESSES, null, "10.96.9.9").orElseThrow();
         assertThat(now.getSpec().getParentRef().getName()).isEqualTo(c2.getMetadata().getName());
+        // that first write also carried the repair: Warning Events stored, the missing IPAddress created
+        assertThat(restarted.store.<io.fabric8.kubernetes.api.model.Event>list(ResourceCatalog.EVENTS, "default"))
+                .extracting(io.fabric8.kubernetes.api.model.Event::getReason)
+                .containsExactlyInAnyOrder("ClusterIPAlreadyAllocated", "PortAlreadyAllocated");
+        assertThat(probe.<IPAddress>get(ResourceCatalog.IPADDRESSES, null, a.getSpec().getClusterIP())).isPresent();
+    }
+
+    @Test
+    void repairWritesRideAlongAgainWhenTheFirstWriteFails() {
+        Cluster c = new Cluster(Layout.V4);
+        Service a = c.create(ServiceCreateTableTest.s(""));
+        c.store.remove(ResourceCatalog.IPADDRESSES, null, a.getSpec().getClusterIP());
+        Cluster restarted = new Cluster(c.plan, c.store, 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> restarted.create(ServiceCreateTableTest.s("sessionAffinity: Sticky")))
+                .isInstanceOf(io.dualstack.apiserver.registry.ApiException.class);
+        assertThat(c.store.get(ResourceCatalog.IPADDRESSES, null, a.getSpec().getClusterIP())).isEmpty();
+        restarted.create(Cluster.svc("{metadata: {name: other}, spec: {selector: {app: x}, ports: [{port: 80}]}}"), false);
+        assertThat(c.store.get(ResourceCatalog.IPADDRESSES, null, a.getSpec().getClusterIP())).isPresent();
+        audit(restarted);
     }
 
     /** No IP or port held twice, none leaked, every ClusterIP has its IPAddress object. */
