@@ -62,6 +62,15 @@ public final class AppsValidation {
         }
         Map<String, String> labels = template.getMetadata() == null || template.getMetadata().getLabels() == null
                 ? Map.of() : template.getMetadata().getLabels();
+        // ValidateLabels on the template's metadata (keys as qualified names, values as label values).
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(labels).entrySet()) {
+            for (String msg : io.dualstack.apiserver.validation.Names.qualifiedName(e.getKey())) {
+                out.add(Causes.invalid("spec.template.metadata.labels", e.getKey(), msg));
+            }
+            for (String msg : io.dualstack.apiserver.validation.Names.labelValue(e.getValue() == null ? "" : e.getValue())) {
+                out.add(Causes.invalid("spec.template.metadata.labels", e.getValue(), msg));
+            }
+        }
         if (selector != null && !Selectors.isEmpty(selector) && !Selectors.matches(selector, labels)) {
             out.add(Causes.invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`"));
         }

@@ -214,6 +214,12 @@ class WorkloadStrategiesTest {
                         List.of("metadata.name: Invalid value: \"Web_Dual\": " + Names.SUBDOMAIN_MSG)),
                 argumentSet("missing image", (Consumer<Deployment>) d -> d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(null),
                         List.of("spec.template.spec.containers[0].image: Required value")),
+                argumentSet("template label value must be a valid label value", (Consumer<Deployment>) d -> {
+                            d.getSpec().getTemplate().getMetadata().setLabels(Map.of("app", "web-dual", "tier", "front end"));
+                        },
+                        List.of("spec.template.metadata.labels: Invalid value: \"front end\": a valid label must be an empty string or consist of "
+                                + "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+                                + "'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")),
                 argumentSet("valid deployment", (Consumer<Deployment>) d -> {}, List.of()));
     }
 
