@@ -14,6 +14,7 @@ import io.dualstack.apiserver.http.Tables;
 import io.dualstack.apiserver.pki.ClusterPki;
 import io.dualstack.apiserver.registry.ApiException;
 import io.dualstack.apiserver.registry.GenericRegistry;
+import io.dualstack.apiserver.registry.NetworkPolicyStrategy;
 import io.dualstack.apiserver.registry.ResourceCatalog;
 import io.dualstack.apiserver.registry.ResourceStrategy;
 import io.dualstack.apiserver.registry.ResourceType;
@@ -207,6 +208,7 @@ public final class ApiServer implements Component {
         strategies.putAll(sa.strategies());
         bootstrap.addAll(sa.bootstrapObjects());
         strategies.putAll(WorkloadStrategies.all());
+        strategies.put(ResourceCatalog.NETWORKPOLICIES, new NetworkPolicyStrategy());
     }
 
     private void bootstrap(List<HasMetadata> objects) {
