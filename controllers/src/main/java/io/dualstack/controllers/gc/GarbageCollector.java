@@ -37,7 +37,7 @@ public final class GarbageCollector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
     public static final String FOREGROUND = "foregroundDeletion";
     public static final String ORPHAN = "orphan";
-    static final String OWNER_UID_INDEX = "dualstack/gc-owner-uid";
+    public static final String OWNER_UID_INDEX = "dualstack/gc-owner-uid";
 
     /** A kind the collector tracks, as owner and as dependent. */
     record Kind(String apiVersion, String kind, Class<? extends HasMetadata> type) {}

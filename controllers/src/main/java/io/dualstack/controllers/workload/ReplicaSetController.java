@@ -159,6 +159,7 @@ final class ReplicaSetController implements AutoCloseable {
                 adopt(rs, p).ifPresent(owned::add);
             }
         }
+        releaseUnmatched(rs);
         List<Pod> active = owned.stream().filter(ReplicaSets::isActive).toList();
         Optional<String> failure = Optional.empty();
         if (expectations.satisfied(key) && rs.getMetadata().getDeletionTimestamp() == null) {
@@ -169,6 +170,25 @@ final class ReplicaSetController implements AutoCloseable {
         updateStatus(rs, desired);
         ReplicaSets.nextAvailabilityCheck(rs, active, now)
                 .ifPresent(t -> queue.addAfter(key, Duration.between(Instant.now(), t).plusMillis(500)));
+    }
+
+    /** upstream ClaimPods: a pod this ReplicaSet controls whose labels no longer match is released (its reference removed). */
+    private void releaseUnmatched(ReplicaSet rs) {
+        if (!pods.getIndexer().getIndexers().containsKey(io.dualstack.controllers.gc.GarbageCollector.OWNER_UID_INDEX)) return;
+        String uid = rs.getMetadata().getUid();
+        for (Pod p : pods.getIndexer().byIndex(io.dualstack.controllers.gc.GarbageCollector.OWNER_UID_INDEX, uid)) {
+            if (PodTemplates.matches(rs.getSpec().getSelector(), p.getMetadata().getLabels()) || p.getMetadata().getDeletionTimestamp() != null) continue;
+            try {
+                Pod fresh = client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).get();
+                if (fresh == null || PodTemplates.matches(rs.getSpec().getSelector(), fresh.getMetadata().getLabels())) continue;
+                List<OwnerReference> refs = new ArrayList<>(fresh.getMetadata().getOwnerReferences() == null ? List.of() : fresh.getMetadata().getOwnerReferences());
+                if (!refs.removeIf(r -> uid.equals(r.getUid()))) continue;
+                fresh.getMetadata().setOwnerReferences(refs);
+                client.pods().inNamespace(p.getMetadata().getNamespace()).resource(fresh).update();
+            } catch (KubernetesClientException e) {
+                log.debug("releasing pod {} failed: {}", p.getMetadata().getName(), e.getMessage());
+            }
+        }
     }
 
     private Optional<Pod> adopt(ReplicaSet rs, Pod p) {

@@ -144,6 +144,19 @@ class WorkloadControllersIT {
         await(() -> pods("default", "web"), ps -> ps.size() == 3 && ps.stream().noneMatch(p -> p.getMetadata().getName().equals(victim)),
                 "replacement pod");
 
+        // A pod relabelled out of the selector is released (owner reference removed) and replaced.
+        String relabelled = pods("default", "web").get(0).getMetadata().getName();
+        onConflictRetry(() -> client.pods().inNamespace("default").withName(relabelled).edit(p -> {
+            p.getMetadata().getLabels().put("app", "debug");
+            return p;
+        }));
+        await(() -> pods("default", "web"), ps -> ps.size() == 3 && ps.stream().noneMatch(p -> p.getMetadata().getName().equals(relabelled)),
+                "replacement for the relabelled pod");
+        Pod released = await(() -> client.pods().inNamespace("default").withName(relabelled).get(),
+                p -> p.getMetadata().getOwnerReferences() == null || p.getMetadata().getOwnerReferences().isEmpty(), "relabelled pod released");
+        assertThat(released.getMetadata().getLabels()).containsEntry("app", "debug");
+        client.pods().inNamespace("default").withName(relabelled).delete();
+
         // Scale up and down.
         onConflictRetry(() -> client.apps().deployments().inNamespace("default").withName("web").scale(5));
         await(() -> getD("default", "web"), x -> rolledOut(x) && n(x.getStatus().getReplicas()) == 5, "scaled to 5");
