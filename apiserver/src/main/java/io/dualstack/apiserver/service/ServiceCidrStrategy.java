@@ -72,6 +72,8 @@ public final class ServiceCidrStrategy implements ResourceStrategy<ServiceCIDR> 
 
     @Override
     public void prepareForUpdate(ServiceCIDR sc, ServiceCIDR old, AdmissionContext ctx) {
+        boolean statusWrite = java.util.Objects.equals(sc.getSpec(), old.getSpec()) && !java.util.Objects.equals(sc.getStatus(), old.getStatus());
+        if (statusWrite) return; // a /status write: the registry already kept the old spec
         sc.setStatus(old.getStatus());
         if (sc.getMetadata().getDeletionTimestamp() != null && sc.getMetadata().getFinalizers() != null
                 && sc.getMetadata().getFinalizers().contains(FINALIZER) && !inUse(old, Set.of())) {

@@ -44,6 +44,11 @@ public final class ServiceDefaults {
         if ("LoadBalancer".equals(s.getType()) && s.getAllocateLoadBalancerNodePorts() == null) {
             s.setAllocateLoadBalancerNodePorts(true);
         }
+        if (svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null && svc.getStatus().getLoadBalancer().getIngress() != null) {
+            for (var in : svc.getStatus().getLoadBalancer().getIngress()) {
+                if (!isEmpty(in.getIp()) && in.getIpMode() == null) in.setIpMode("VIP");
+            }
+        }
     }
 
     /** Upstream {@code apiservice.ExternallyAccessible}. */

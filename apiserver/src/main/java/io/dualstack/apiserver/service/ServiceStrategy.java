@@ -89,8 +89,27 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
 
     // ---------------------------------------------------------------- update
 
+    /** Updates recognised as {@code /status} writes, between prepareForUpdate and validateUpdate. */
+    private final Set<Service> statusWrites = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+
+    /**
+     * A {@code /status} write reaches us with the old spec and a new status (a main-resource write
+     * arrives with the old status already restored by the registry). Upstream's status strategy:
+     * spec stays, status is taken, {@code ValidateServiceStatusUpdate} checks it.
+     */
+    static boolean isStatusWrite(Service svc, Service old) {
+        return Objects.equals(svc.getSpec(), old.getSpec()) && !Objects.equals(svc.getStatus(), old.getStatus());
+    }
+
     @Override
     public void prepareForUpdate(Service svc, Service old, AdmissionContext ctx) {
+        if (isStatusWrite(svc, old)) {
+            ServiceDefaults.apply(svc);
+            svc.setSpec(old.getSpec());
+            statusWrites.add(svc);
+            return;
+        }
         Txn txn = ctx == null ? new Txn() : new Txn(ctx);
         repair.flushInto(ctx);
         try {
@@ -112,6 +131,7 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
 
     @Override
     public List<StatusCause> validateUpdate(Service svc, Service old) {
+        if (statusWrites.remove(svc)) return ServiceValidation.validateStatus(svc);
         return ServiceValidation.validateUpdate(svc, old);
     }
 

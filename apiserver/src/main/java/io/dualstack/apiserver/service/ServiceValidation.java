@@ -65,6 +65,29 @@ public final class ServiceValidation {
         return e;
     }
 
+    /** {@code ValidateServiceStatusUpdate}: {@code ValidateLoadBalancerStatus}. */
+    public static List<StatusCause> validateStatus(Service svc) {
+        List<StatusCause> e = new ArrayList<>();
+        if (svc.getStatus() == null || svc.getStatus().getLoadBalancer() == null) return e;
+        var ingress = list(svc.getStatus().getLoadBalancer().getIngress());
+        for (int i = 0; i < ingress.size(); i++) {
+            var in = ingress.get(i);
+            String path = "status.loadBalancer.ingress[" + i + "]";
+            if (!isEmpty(in.getIp()) && Addresses.parse(in.getIp()).isEmpty()) e.add(invalid(path + ".ip", str(in.getIp()), "must be a valid IP address"));
+            if (!isEmpty(in.getIp()) && in.getIpMode() == null) {
+                e.add(required(path + ".ipMode", "must be specified when `ip` is set"));
+            } else if (in.getIpMode() != null && isEmpty(in.getIp())) {
+                e.add(forbidden(path + ".ipMode", "may not be specified when `ip` is not set"));
+            } else if (in.getIpMode() != null && !Set.of("VIP", "Proxy").contains(in.getIpMode())) {
+                e.add(notSupported(path + ".ipMode", str(in.getIpMode()), Set.of("VIP", "Proxy")));
+            }
+            if (!isEmpty(in.getHostname()) && Addresses.parse(in.getHostname()).isPresent()) {
+                e.add(invalid(path + ".hostname", str(in.getHostname()), "must be a DNS name, not an IP address"));
+            }
+        }
+        return e;
+    }
+
     /** {@code ValidateService}. */
     public static List<StatusCause> validate(Service svc) {
         List<StatusCause> e = new ArrayList<>();

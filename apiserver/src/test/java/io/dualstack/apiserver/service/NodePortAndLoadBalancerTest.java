@@ -114,6 +114,25 @@ class NodePortAndLoadBalancerTest {
     }
 
     @Test
+    void aForeignControllerWritesStatusThroughTheStatusSubresource() {
+        Cluster c = new Cluster(Layout.V4V6);
+        c.create(s("type: LoadBalancer, loadBalancerClass: example.com/metal"));
+        Service st = c.get("web");
+        st.getStatus().setLoadBalancer(new io.fabric8.kubernetes.api.model.LoadBalancerStatusBuilder()
+                .addNewIngress().withIp("203.0.113.7").endIngress().build());
+        Service after = c.update(st);
+        assertThat(after.getStatus().getLoadBalancer().getIngress()).singleElement().satisfies(i -> {
+            assertThat(i.getIp()).isEqualTo("203.0.113.7");
+            assertThat(i.getIpMode()).isEqualTo("VIP"); // defaulted as upstream
+        });
+        Service bad = c.get("web");
+        bad.getStatus().setLoadBalancer(new io.fabric8.kubernetes.api.model.LoadBalancerStatusBuilder()
+                .addNewIngress().withIp("not-an-ip").endIngress().build());
+        assertThatThrownBy(() -> c.update(bad)).isInstanceOfSatisfying(ApiException.class, e -> assertThat(ServiceCreateTableTest.causes(e))
+                .isEqualTo("status.loadBalancer.ingress[0].ip: Invalid value: \"not-an-ip\": must be a valid IP address"));
+    }
+
+    @Test
     void defaultPoolsAvoidThePlansRanges() {
         var plan = Cluster.plan("172.31.250.0/24", "fd00:5ca1:ab1e::/112");
         var pools = ServiceAdmission.defaultLoadBalancerPools(plan);
