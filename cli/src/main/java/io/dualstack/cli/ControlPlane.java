@@ -76,12 +76,23 @@ public final class ControlPlane implements AutoCloseable {
         try {
             return apiServer(port);
         } catch (Exception e) {
-            if (requestedPort != 0 || port == 0) {
+            if (requestedPort != 0 || port == 0 || !portTaken(e)) {
                 throw e;
             }
             LOG.warn("persisted API port {} is not usable ({}); picking a free port, the URL changes", port, e.getMessage());
             return apiServer(0);
         }
+    }
+
+    /** Whether starting failed because the port is in use (then a restart may move to another port). */
+    static boolean portTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException
+                    || (t.getMessage() != null && (t.getMessage().contains("cannot listen") || t.getMessage().contains("Address already in use")))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ApiServer apiServer(int port) throws Exception {
@@ -104,7 +115,7 @@ public final class ControlPlane implements AutoCloseable {
             d.start();
             return d;
         } catch (Exception e) {
-            if (port == 0) {
+            if (port == 0 || !portTaken(e)) {
                 throw e;
             }
             LOG.warn("persisted DNS port {} is not usable ({}); picking a free port", port, e.getMessage());
