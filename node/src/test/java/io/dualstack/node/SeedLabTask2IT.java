@@ -143,6 +143,26 @@ class SeedLabTask2IT {
                 }
             }, out -> out.equals("2/3"), "deployment readyReplicas 2/3 (was " + dep.out() + ")");
 
+            // Rolling update and rollback with kubectl.
+            Run setImage = kubectl(kc, "set", "image", "deployment/web-dual", "nginx=nginx:1.28-alpine");
+            assertThat(setImage.exit()).as(setImage.out()).isZero();
+            Run rollout4 = kubectl(kc, "rollout", "status", "deployment/web-dual", "--timeout=150s");
+            assertThat(rollout4.exit()).as(rollout4.out()).isZero();
+            Run history = kubectl(kc, "rollout", "history", "deployment/web-dual");
+            assertThat(history.out()).as(history.out()).containsPattern("(?m)^1\\s").containsPattern("(?m)^2\\s");
+            Run undo = kubectl(kc, "rollout", "undo", "deployment/web-dual");
+            assertThat(undo.out()).contains("deployment.apps/web-dual rolled back");
+            Run rollout5 = kubectl(kc, "rollout", "status", "deployment/web-dual", "--timeout=150s");
+            assertThat(rollout5.exit()).as(rollout5.out()).isZero();
+            NodeAgentsIT.await(() -> {
+                try {
+                    return kubectl(kc, "get", "pods", "-l", "app=web-dual", "-o", "jsonpath={.items[*].spec.containers[0].image}").out();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, out -> !out.isBlank() && java.util.Arrays.stream(out.trim().split(" ")).allMatch("nginx:1.27-alpine"::equals)
+                    && out.trim().split(" ").length == 3, "pods back on nginx:1.27-alpine");
+
             Run delete = kubectl(kc, "delete", "deployment", "web-dual");
             assertThat(delete.out()).contains("deployment.apps \"web-dual\" deleted");
             NodeAgentsIT.await(() -> client.pods().inNamespace("default").withLabel("app", "web-dual").list().getItems().isEmpty()
