@@ -137,6 +137,44 @@ class ServiceHttpTest {
         }
     }
 
+    @Test
+    void loadBalancerGetsIngressPerFamilyAndAForeignClassTakesStatusViaSubresource() {
+        KubernetesClient c = api.client();
+        Service ours = c.resource(load("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: my-nlb, namespace: default}
+                spec:
+                  type: LoadBalancer
+                  ipFamilyPolicy: RequireDualStack
+                  ipFamilies: [IPv4, IPv6]
+                  ports: [{port: 443, targetPort: 8443}]
+                  selector: {app: my-app}
+                """)).create();
+        assertThat(ours.getStatus().getLoadBalancer().getIngress()).hasSize(2)
+                .allSatisfy(i -> assertThat(i.getIpMode()).isEqualTo("VIP"));
+        assertThat(new IPAddressString(ours.getStatus().getLoadBalancer().getIngress().get(0).getIp()).getAddress().isIPv4()).isTrue();
+
+        Service foreign = c.resource(load("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: metal, namespace: default}
+                spec:
+                  type: LoadBalancer
+                  loadBalancerClass: example.com/metal
+                  ports: [{port: 80}]
+                  selector: {app: my-app}
+                """)).create();
+        assertThat(foreign.getStatus().getLoadBalancer() == null || foreign.getStatus().getLoadBalancer().getIngress().isEmpty()).isTrue();
+        foreign.getStatus().setLoadBalancer(new io.fabric8.kubernetes.api.model.LoadBalancerStatusBuilder()
+                .addNewIngress().withIp("203.0.113.9").endIngress().build());
+        Service updated = c.resource(foreign).updateStatus();
+        assertThat(updated.getStatus().getLoadBalancer().getIngress()).singleElement()
+                .satisfies(i -> assertThat(i.getIp()).isEqualTo("203.0.113.9"));
+        c.resource(ours).delete();
+        c.resource(updated).delete();
+    }
+
     static boolean kubectlInstalled() {
         return Files.isExecutable(Path.of("/usr/bin/kubectl"));
     }
