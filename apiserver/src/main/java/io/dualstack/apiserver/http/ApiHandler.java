@@ -258,12 +258,7 @@ public final class ApiHandler {
 
     private static ObjectNode body(Context ctx) {
         String ct = ctx.header("Content-Type");
-        if (ct != null && ct.contains("protobuf")) {
-            throw new ApiException(new StatusBuilder().withStatus("Failure").withCode(415).withReason("UnsupportedMediaType")
-                    .withMessage("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
-                            + " (protobuf request bodies are not supported by this server; use kubectl apply -f or kubectl create -f)")
-                    .withNewMetadata().endMetadata().build());
-        }
+        if (ct != null && ct.contains("application/vnd.kubernetes.protobuf")) return ProtobufDecoder.decode(ctx.bodyAsBytes());
         return Json.parseObject(ctx.bodyAsBytes(), isYaml(ct));
     }
 

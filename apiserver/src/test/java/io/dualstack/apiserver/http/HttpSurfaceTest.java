@@ -90,7 +90,7 @@ class HttpSurfaceTest {
                 Arguments.of("unknown non-API path is NotFound", "GET", "/nope", null, null, 404, "NotFound"),
                 Arguments.of("missing object is NotFound", "GET", cms + "/missing", null, null, 404, "NotFound"),
                 Arguments.of("unsupported patch type is UnsupportedMediaType", "PATCH", "/api/v1/namespaces/default", "text/plain", "x", 415, "UnsupportedMediaType"),
-                Arguments.of("protobuf body is UnsupportedMediaType", "POST", cms, "application/vnd.kubernetes.protobuf", "k8s", 415, "UnsupportedMediaType"),
+                Arguments.of("malformed protobuf envelope is UnsupportedMediaType", "POST", cms, "application/vnd.kubernetes.protobuf", "k8s", 415, "UnsupportedMediaType"),
                 Arguments.of("strict decoding of an unknown field", "POST", cms + "?fieldValidation=Strict", "application/json",
                         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"s\"},\"spec\":{\"foo\":1}}", 400, "BadRequest"),
                 Arguments.of("bad label selector is BadRequest", "GET", cms + "?labelSelector=a%20in%20", null, null, 400, "BadRequest"),

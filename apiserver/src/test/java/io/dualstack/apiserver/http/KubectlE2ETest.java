@@ -236,6 +236,26 @@ class KubectlE2ETest {
         }
     }
 
+    static Stream<Arguments> generators() {
+        return Stream.of(
+                Arguments.of("create namespace", List.of("create", "namespace", "gen-ns"), List.of("get", "ns", "gen-ns", "-o", "jsonpath={.status.phase}"), "Active"),
+                Arguments.of("create configmap --from-literal", List.of("create", "configmap", "gen-cm", "--from-literal=a=b", "--from-literal=c=d"),
+                        List.of("get", "cm", "gen-cm", "-o", "jsonpath={.data.a}{.data.c}"), "bd"),
+                Arguments.of("create deployment --image --port --replicas", List.of("create", "deployment", "gen-dep", "--image=nginx:1.27", "--port=8080", "--replicas=3"),
+                        List.of("get", "deploy", "gen-dep", "-o", "jsonpath={.spec.replicas} {.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}"),
+                        "3 gen-dep nginx:1.27 8080"),
+                Arguments.of("create service clusterip --tcp", List.of("create", "service", "clusterip", "gen-svc", "--tcp=80:8080"),
+                        List.of("get", "svc", "gen-svc", "-o", "jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.selector.app}"), "80 8080 gen-svc"));
+    }
+
+    @ParameterizedTest(name = "{0} (protobuf request body)")
+    @MethodSource("generators")
+    void createGeneratorsSendProtobuf(String name, List<String> create, List<String> check, String expected) {
+        Kubectl.Result r = k.run(create.toArray(String[]::new));
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(k.run(check.toArray(String[]::new)).out()).isEqualTo(expected);
+    }
+
     @Test
     void staleReplaceIsAConflict() {
         k.runWithInput("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: racy\ndata:\n  a: \"1\"\n", "create", "-f", "-");
