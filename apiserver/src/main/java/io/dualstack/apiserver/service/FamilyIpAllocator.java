@@ -112,7 +112,14 @@ public final class FamilyIpAllocator {
 
     /** Reserves the next free address as upstream chooses it; throws {@code range is full}. */
     public synchronized IPAddress allocateNext() {
-        for (IpRange r : ranges.values()) {
+        return allocateNext(Set.of());
+    }
+
+    /** As {@link #allocateNext()}, skipping the ranges named in {@code excluded} (terminating ServiceCIDRs). */
+    public synchronized IPAddress allocateNext(Set<String> excluded) {
+        for (Map.Entry<String, IpRange> e : ranges.entrySet()) {
+            if (excluded.contains(e.getKey())) continue;
+            IpRange r = e.getValue();
             Optional<Integer> off = r.pickFree(random);
             if (off.isPresent()) {
                 IPAddress a = r.addressAt(off.get());

@@ -291,7 +291,7 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
             IPAddress got;
             if (e.getValue().isEmpty()) {
                 try {
-                    got = fa.allocateNext();
+                    got = fa.allocateNext(terminatingCidrs(ctx));
                 } catch (AllocationException ex) {
                     throw ApiException.internal("failed to allocate a serviceIP: " + ex.getMessage());
                 }
@@ -311,6 +311,17 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
             stageIpAddress(svc, got, txn, ctx);
         }
         return allocated;
+    }
+
+    /** Names of ServiceCIDRs being deleted: upstream allocates nothing new from them. */
+    private static Set<String> terminatingCidrs(AdmissionContext ctx) {
+        if (ctx == null) return Set.of();
+        Set<String> out = new HashSet<>();
+        for (io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR sc
+                : ctx.<io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR>list(ResourceCatalog.SERVICECIDRS, null)) {
+            if (sc.getMetadata().getDeletionTimestamp() != null) out.add(sc.getMetadata().getName());
+        }
+        return out;
     }
 
     private void stageIpAddress(Service svc, IPAddress ip, Txn txn, AdmissionContext ctx) {

@@ -98,6 +98,20 @@ class ServiceCidrAndIpAddressTest {
     }
 
     @Test
+    void aTerminatingServiceCidrHandsOutNoNewAddresses() {
+        // a /28 kubernetes range (13 free after the kubernetes IP) plus a terminating extra range
+        Cluster c = new Cluster(Cluster.plan("10.96.0.0/28"), new MemStore(), 7);
+        ServiceCIDR extra = c.write(ResourceCatalog.SERVICECIDRS, cidr("extra", "10.100.0.0/24"), null, false);
+        c.store.put(ResourceCatalog.SERVICECIDRS, new ServiceCIDRBuilder(extra).editMetadata().withDeletionTimestamp("2030-01-01T00:00:00Z").endMetadata().build());
+        for (int i = 0; i < 13; i++) {
+            Service s = c.create(Cluster.svc("{metadata: {name: s" + i + "}, spec: {selector: {app: x}, ports: [{port: 80}]}}"), false);
+            assertThat(s.getSpec().getClusterIP()).startsWith("10.96.0.");
+        }
+        assertThatThrownBy(() -> c.create(ServiceCreateTableTest.s(""))).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(500)).hasMessageContaining("failed to allocate a serviceIP: range is full");
+    }
+
+    @Test
     void userCreatedIpAddressReservesTheAddress() {
         Cluster c = new Cluster(Layout.V4);
         IPAddress reserved = new IPAddressBuilder().withNewMetadata().withName("10.96.3.3").endMetadata()
