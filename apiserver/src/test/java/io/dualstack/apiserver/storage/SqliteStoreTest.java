@@ -16,6 +16,15 @@ class SqliteStoreTest extends StoreContractTest {
         return Stores.open(dir, options);
     }
 
+    /**
+     * synchronous=NORMAL keeps this suite fast (no fsync per commit; the semantics under test are
+     * the same). The default, FULL, is what {@link SqliteCrashTest} runs.
+     */
+    @Override
+    StoreOptions options() {
+        return super.options().withDurability(StoreOptions.Durability.NORMAL);
+    }
+
     Store reopen() {
         store.close();
         store = open(dir, options());
