@@ -29,6 +29,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,6 +63,8 @@ public final class DnsListener implements AutoCloseable {
     private final Optional<InetSocketAddress> upstream;
     private final int udpWorkers;
     private final List<DatagramSocket> udp = new ArrayList<>();
+    /** Extra UDP sockets on the same address and port (SO_REUSEPORT), one receiving thread each. */
+    private final List<List<DatagramChannel>> udpExtra = new ArrayList<>();
     private final List<ServerSocket> tcp = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
@@ -114,16 +119,16 @@ public final class DnsListener implements AutoCloseable {
         slotServer = sv;
         slotProto = pr;
         slotFamily = fa;
-        for (int i = 0; i < udp.size(); i++) {
+        for (int i = 0; i < udpExtra.size(); i++) {
             final int index = i;
-            DatagramSocket s = udp.get(i);
             String server = serverLabel(bound.get(i));
             for (String z : zone.get().config().reverseZones().stream().map(Name::toString).toList()) {
                 metrics.pluginEnabled(server, z);
             }
             metrics.pluginEnabled(server, zone.get().config().domain().toString());
-            for (int w = 0; w < udpWorkers; w++) {
-                Thread t = new Thread(() -> udpLoop(s, index * 2), "dns-udp-" + bound.get(i) + "-" + w);
+            for (int w = 0; w < udpExtra.get(i).size(); w++) {
+                DatagramChannel ch = udpExtra.get(i).get(w);
+                Thread t = new Thread(() -> udpLoop(ch, index * 2), "dns-udp-" + bound.get(i) + "-" + w);
                 t.setDaemon(true);
                 threads.add(t);
             }
@@ -135,28 +140,52 @@ public final class DnsListener implements AutoCloseable {
         threads.forEach(Thread::start);
     }
 
+    /**
+     * Binds TCP first when the port is given, so that a port in use fails here even though the
+     * UDP sockets share their port with SO_REUSEPORT (one receiving socket per worker thread).
+     */
     private void bindAll() throws IOException {
         int shared = 0;
         for (InetSocketAddress want : requested) {
             int port = want.getPort() == 0 ? shared : want.getPort();
-            DatagramSocket d = new DatagramSocket(null);
-            d.setReuseAddress(false);
-            try {
-                d.setReceiveBufferSize(4 << 20);
-                d.setSendBufferSize(4 << 20);
-            } catch (SocketException ignored) {
-                // best effort
+            ServerSocket s = null;
+            if (port != 0) s = tcpSocket(new InetSocketAddress(want.getAddress(), port));
+            List<DatagramChannel> group = new ArrayList<>();
+            udpExtra.add(group);
+            DatagramChannel first = udpChannel(want.getAddress());
+            group.add(first);
+            first.bind(new InetSocketAddress(want.getAddress(), port));
+            int actual = ((InetSocketAddress) first.getLocalAddress()).getPort();
+            if (s == null) tcpSocket(new InetSocketAddress(want.getAddress(), actual));
+            for (int w = 1; w < udpWorkers; w++) {
+                DatagramChannel more = udpChannel(want.getAddress());
+                group.add(more);
+                more.bind(new InetSocketAddress(want.getAddress(), actual));
             }
-            udp.add(d);
-            d.bind(new InetSocketAddress(want.getAddress(), port));
-            int actual = d.getLocalPort();
             if (want.getPort() == 0 && shared == 0) shared = actual;
-            ServerSocket s = new ServerSocket();
-            tcp.add(s);
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(want.getAddress(), actual), 128);
             bound.add(new InetSocketAddress(want.getAddress(), actual));
         }
+    }
+
+    private ServerSocket tcpSocket(InetSocketAddress at) throws IOException {
+        ServerSocket s = new ServerSocket();
+        tcp.add(s);
+        s.setReuseAddress(true);
+        s.bind(at, 128);
+        return s;
+    }
+
+    private DatagramChannel udpChannel(InetAddress family) throws IOException {
+        DatagramChannel c = DatagramChannel.open(family instanceof Inet4Address
+                ? java.net.StandardProtocolFamily.INET : java.net.StandardProtocolFamily.INET6);
+        if (udpWorkers > 1) c.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        try {
+            c.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            c.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // best effort
+        }
+        return c;
     }
 
     /** The bound addresses, UDP and TCP alike, in the order requested. */
@@ -176,19 +205,27 @@ public final class DnsListener implements AutoCloseable {
         return "dns://" + host + ":" + a.getPort();
     }
 
-    private void udpLoop(DatagramSocket socket, int slot) {
+    private void udpLoop(DatagramChannel channel, int slot) {
         byte[] buf = new byte[65535];
-        DatagramPacket packet = new DatagramPacket(buf, buf.length);
+        ByteBuffer in = ByteBuffer.allocateDirect(65535);
+        ByteBuffer out = ByteBuffer.allocateDirect(65535);
         while (!closed) {
             try {
-                packet.setData(buf, 0, buf.length);
-                socket.receive(packet);
-                byte[] response = handle(buf, packet.getLength(), slot);
+                in.clear();
+                java.net.SocketAddress from = channel.receive(in);
+                if (from == null) continue;
+                in.flip();
+                int len = in.remaining();
+                in.get(buf, 0, len);
+                byte[] response = handle(buf, len, slot);
                 if (response != null) {
-                    socket.send(new DatagramPacket(response, response.length, packet.getSocketAddress()));
+                    out.clear();
+                    out.put(response);
+                    out.flip();
+                    channel.send(out, from);
                 }
             } catch (IOException e) {
-                if (closed || socket.isClosed()) return;
+                if (closed || !channel.isOpen()) return;
                 LOG.debug("udp: {}", e.toString());
             } catch (RuntimeException | Error e) {
                 metrics.panic();
@@ -413,6 +450,16 @@ public final class DnsListener implements AutoCloseable {
 
     private void closeSockets() {
         udp.forEach(DatagramSocket::close);
+        for (List<DatagramChannel> g : udpExtra) {
+            for (DatagramChannel c : g) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        }
+        udpExtra.clear();
         for (ServerSocket s : tcp) {
             try {
                 s.close();

@@ -225,6 +225,19 @@ class DnsListenerTest {
         assertThat(text).contains("coredns_plugin_enabled{name=\"kubernetes\",server=\"dns://[::1]:" + v6.getPort());
     }
 
+    @Test
+    void aSecondServerOnTheSamePortFailsInsteadOfSharingIt() {
+        Zone zone = Fixtures.zone();
+        DnsListener second = new DnsListener(() -> zone, () -> true, new DnsMetrics(),
+                List.of(addr("IPv4")), Optional.empty());
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(second::start).isInstanceOf(java.net.BindException.class);
+        } finally {
+            second.close();
+        }
+        assertThat(listener.addresses()).hasSize(2);
+    }
+
     static byte[] udpExchange(byte[] query, InetSocketAddress to) throws Exception {
         try (DatagramSocket s = new DatagramSocket(0, to.getAddress() instanceof java.net.Inet4Address
                 ? InetAddress.getByName("127.0.0.1") : InetAddress.getByName("::1"))) {
