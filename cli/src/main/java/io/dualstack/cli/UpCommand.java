@@ -49,7 +49,8 @@ import java.util.concurrent.Callable;
                 "The plan (files from --config and upstream flags such as --service-cluster-ip-range) is checked first;",
                 "an error finding stops up. Without input the lab default plan (kind's dual-stack defaults) is used.",
                 "State and logs live in $DUALSTACK_HOME/NAME (default ~/.dualstack/NAME); the context dualstack-NAME",
-                "is merged into the first file of $KUBECONFIG (default ~/.kube/config)."})
+                "is merged into the first file of $KUBECONFIG (default ~/.kube/config).",
+                "The background process gets JVM options from $DUALSTACK_SERVE_JAVA_OPTS when set."})
 public final class UpCommand implements Callable<Integer> {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
 
@@ -122,7 +123,8 @@ public final class UpCommand implements Callable<Integer> {
 
         Optional<String> failure = awaitReady(home, p, Duration.ofSeconds(waitSeconds));
         if (failure.isPresent()) {
-            err.println("dualstack up: " + failure.get() + "; see " + home.log());
+            err.println("dualstack up: " + failure.get() + lastServeError(home).map(m -> " (" + m + ")").orElse("")
+                    + "; see " + home.log());
             if (p.isAlive()) {
                 p.destroy();
             }
@@ -146,6 +148,16 @@ public final class UpCommand implements Callable<Integer> {
         out.println("  dualstack status --name " + name);
         out.println("  dualstack down --name " + name);
         return 0;
+    }
+
+    /** The last one-line error {@code serve} logged ("dualstack serve: ..."), if any. */
+    static Optional<String> lastServeError(ClusterHome home) {
+        try (var lines = Files.lines(home.log())) {
+            return lines.filter(l -> l.startsWith("dualstack serve: ") && !l.contains(" serving on "))
+                    .reduce((a, b) -> b).map(l -> l.substring("dualstack serve: ".length()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
     }
 
     /** A checked plan, or why there is none. */
