@@ -128,8 +128,13 @@ class KubectlE2ETest {
     void serverSideApplyCreatesAndUpdates() {
         String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: \"1\"\n";
         assertThat(k.runWithInput(cm, "apply", "--server-side", "-f", "-").out()).contains("configmap/ssa serverside-applied");
-        k.runWithInput(cm.replace("\"1\"", "\"2\""), "apply", "--server-side", "-f", "-");
-        assertThat(k.run("get", "cm", "ssa", "-o", "jsonpath={.data.a}").out()).isEqualTo("2");
+        k.runWithInput(cm.replace("\"1\"", "\"2\"") + "  b: \"3\"\n", "apply", "--server-side", "-f", "-");
+        assertThat(k.run("get", "cm", "ssa", "-o", "jsonpath={.data.a}{.data.b}").out()).isEqualTo("23");
+        k.runWithInput(cm, "apply", "--server-side", "-f", "-");
+        assertThat(k.run("get", "cm", "ssa", "-o", "jsonpath={.data}").out())
+                .as("a field the manager stopped applying is removed").isEqualTo("{\"a\":\"1\"}");
+        assertThat(k.run("get", "cm", "ssa", "-o", "jsonpath={.metadata.managedFields[0].manager} {.metadata.managedFields[0].operation}", "--show-managed-fields").out())
+                .isEqualTo("kubectl Apply");
         k.run("delete", "cm", "ssa");
     }
 
@@ -254,6 +259,17 @@ class KubectlE2ETest {
         Kubectl.Result r = k.run(create.toArray(String[]::new));
         assertThat(r.exit()).as(r.all()).isZero();
         assertThat(k.run(check.toArray(String[]::new)).out()).isEqualTo(expected);
+    }
+
+    @Test
+    void describeShowsTheObjectsEvents() {
+        String uid = k.run("get", "svc", "web", "-o", "jsonpath={.metadata.uid}").out();
+        String ev = "apiVersion: v1\nkind: Event\nmetadata:\n  name: web.test\ninvolvedObject:\n  apiVersion: v1\n  kind: Service\n"
+                + "  name: web\n  namespace: default\n  uid: " + uid + "\nreason: Testing\nmessage: hello from the test\ntype: Normal\n"
+                + "source:\n  component: test\ncount: 1\nfirstTimestamp: \"2026-01-01T00:00:00Z\"\nlastTimestamp: \"2026-01-01T00:00:00Z\"\n";
+        assertThat(k.runWithInput(ev, "create", "-f", "-").exit()).isZero();
+        assertThat(k.run("describe", "svc", "web").out()).contains("Testing").contains("hello from the test");
+        assertThat(k.run("get", "events", "--field-selector", "involvedObject.name=web", "-o", "name").out()).contains("event/web.test");
     }
 
     @Test
