@@ -83,7 +83,28 @@ public final class SqliteStore implements Store {
         this.options = options;
         this.lockChannel = lockChannel;
         this.fileLock = fileLock;
+        this.readers = new ArrayBlockingQueue<>(options.readers());
         this.writer = connect(true);
+        try {
+            initialize();
+        } catch (SQLException | RuntimeException e) {
+            for (Reader r : allReaders) r.close();
+            try {
+                writer.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        this.hub = new WatchHub(options.watchCacheEvents(), revision, revision);
+        this.writerThread = new Thread(this::writeLoop, "store-writer-" + dbPath.getFileName());
+        this.writerThread.setDaemon(true);
+        this.writerThread.start();
+        this.compactor = new AutoCompactor(this, options, dbPath.toString());
+    }
+
+    /** Creates the schema if needed, reads the revisions, opens the reader pool. */
+    private void initialize() throws SQLException {
         try (Statement st = writer.createStatement()) {
             st.executeUpdate("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL,"
                     + " create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL)");
@@ -110,17 +131,11 @@ public final class SqliteStore implements Store {
             }
             writer.commit();
         }
-        this.readers = new ArrayBlockingQueue<>(options.readers());
         for (int i = 0; i < options.readers(); i++) {
             Reader r = new Reader(connect(false));
             allReaders.add(r);
             readers.add(r);
         }
-        this.hub = new WatchHub(options.watchCacheEvents(), revision, revision);
-        this.writerThread = new Thread(this::writeLoop, "store-writer-" + dbPath.getFileName());
-        this.writerThread.setDaemon(true);
-        this.writerThread.start();
-        this.compactor = new AutoCompactor(this, options, dbPath.toString());
     }
 
     /**
