@@ -74,6 +74,32 @@ public final class ApiServer implements Component {
     private ApiHandler handler;
     private int port;
     private Tables.RowPrinter printer = Tables.DEFAULT;
+    private final List<Route> routes = new ArrayList<>();
+    private final List<WsRoute> wsRoutes = new ArrayList<>();
+
+    private record Route(HandlerType method, String path, io.javalin.http.Handler handler) {}
+
+    private record WsRoute(String path, java.util.regex.Pattern pattern, java.util.function.Consumer<io.javalin.websocket.WsConfig> ws) {}
+
+    /**
+     * Adds an HTTP route (Javalin path syntax, e.g. {@code /api/v1/namespaces/{namespace}/pods/{name}/log})
+     * served before the generic resource routes, behind the same token authentication. Call before
+     * {@link #start()}. For other components' subresources (pod logs).
+     */
+    public ApiServer httpRoute(HandlerType method, String path, io.javalin.http.Handler h) {
+        routes.add(new Route(method, path, h));
+        return this;
+    }
+
+    /**
+     * Adds a WebSocket route (e.g. {@code /api/v1/namespaces/{namespace}/pods/{name}/exec}) behind the
+     * token authentication. Call before {@link #start()}. For other components' streams (exec).
+     */
+    public ApiServer webSocketRoute(String path, java.util.function.Consumer<io.javalin.websocket.WsConfig> ws) {
+        String regex = "^" + path.replaceAll("\\{[^/}]+\\}", "[^/]+") + "$";
+        wsRoutes.add(new WsRoute(path, java.util.regex.Pattern.compile(regex), ws));
+        return this;
+    }
 
     public ApiServer(ApiServerConfig config) {
         this.config = config;
@@ -144,7 +170,14 @@ public final class ApiServer implements Component {
                     for (String host : List.of("127.0.0.1", "::1")) {
                         cfg.jetty.addConnector((server, httpCfg) -> connector(server, httpCfg, ks, password, host, p));
                     }
-                    cfg.routes.addHttpHandler(HandlerType.WEBSOCKET_BEFORE_UPGRADE, "/<path>", ctx -> handler.beforeUpgrade(ctx));
+                    List<java.util.regex.Pattern> extraWs = wsRoutes.stream().map(WsRoute::pattern).toList();
+                    cfg.routes.addHttpHandler(HandlerType.WEBSOCKET_BEFORE_UPGRADE, "/<path>", ctx -> handler.beforeUpgrade(ctx, extraWs));
+                    for (WsRoute w : wsRoutes) cfg.routes.addWsHandler(WsHandlerType.WEBSOCKET, w.path(), w.ws());
+                    for (Route rt : routes) {
+                        cfg.routes.addHttpHandler(rt.method(), rt.path(), ctx -> {
+                            if (handler.authenticated(ctx)) rt.handler().handle(ctx);
+                        });
+                    }
                     cfg.routes.addWsHandler(WsHandlerType.WEBSOCKET, "/<path>", ws -> {
                         ws.onConnect(ctx -> handler.wsConnect(ctx));
                         ws.onClose(ctx -> handler.wsClose(ctx));

@@ -500,9 +500,23 @@ public final class ApiHandler {
 
     // ------------------------------------------------------------------ WebSocket watch (fabric8)
 
-    /** Before a WebSocket upgrade: only authenticated watch requests on resources may upgrade. */
-    public void beforeUpgrade(Context ctx) {
+    /**
+     * For routes mounted by other components: true when the request carries the token, else a 401
+     * Status has been written.
+     */
+    public boolean authenticated(Context ctx) {
+        if (auth.authenticate(ctx.header("Authorization"))) return true;
+        status(ctx, unauthorized());
+        return false;
+    }
+
+    /**
+     * Before a WebSocket upgrade: only authenticated requests may upgrade, and only watches on
+     * resources or paths matching a mounted WebSocket route ({@code extra}).
+     */
+    public void beforeUpgrade(Context ctx, List<java.util.regex.Pattern> extra) {
         if (!auth.authenticate(ctx.header("Authorization"))) throw new io.javalin.http.UnauthorizedResponse("Unauthorized");
+        for (java.util.regex.Pattern p : extra) if (p.matcher(ctx.path()).matches()) return;
         Optional<RequestPath> rp = RequestPath.parse(ctx.path());
         if (rp.isEmpty() || !rp.get().name().isEmpty() || !isWatch(ctx)) {
             throw new io.javalin.http.NotFoundResponse("the server could not find the requested resource");

@@ -60,6 +60,14 @@ public final class TestApiServer implements AutoCloseable {
 
     /** With {@code sqlite} true the server uses the durable SQLite store in its temp state dir. */
     public static TestApiServer start(ClusterPlan plan, boolean sqlite) {
+        return start(plan, sqlite, s -> { });
+    }
+
+    /**
+     * {@code configure} runs before the server starts: mount routes ({@link ApiServer#httpRoute},
+     * {@link ApiServer#webSocketRoute}) or endpoints.
+     */
+    public static TestApiServer start(ClusterPlan plan, boolean sqlite, java.util.function.Consumer<ApiServer> configure) {
         Path dir;
         try {
             dir = Files.createTempDirectory("dualstack-api-test");
@@ -69,6 +77,7 @@ public final class TestApiServer implements AutoCloseable {
         ApiServerConfig cfg = ApiServerConfig.of(dir, plan, sqlite ? Stores::open : d -> Stores.memory());
         ApiServer s = new ApiServer(cfg);
         try {
+            configure.accept(s);
             s.start();
             Path kc = dir.resolve("kubeconfig");
             Files.writeString(kc, s.kubeconfig("dualstack-test"), StandardCharsets.UTF_8);
