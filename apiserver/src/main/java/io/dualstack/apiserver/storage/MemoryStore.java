@@ -20,6 +20,8 @@ public final class MemoryStore implements Store {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final TreeMap<String, KeyValue> data = new TreeMap<>(Keys.ORDER);
     private final WatchHub hub = new WatchHub(Integer.MAX_VALUE, 0, 0);
+    private final StoreMetrics metrics = new StoreMetrics("memory", this::currentRevision, this::compactedRevision,
+            () -> hub.watchCount(), () -> 0);
     private final AutoCompactor compactor;
     private long revision;
     private long compacted;
@@ -110,7 +112,25 @@ public final class MemoryStore implements Store {
 
     @Override
     public TxnResult txn(List<Compare> compares, List<Op> ops) {
+        long start = System.nanoTime();
         Keys.checkTxn(compares, ops);
+        TxnResult r;
+        try {
+            r = apply(compares, ops);
+        } catch (RuntimeException e) {
+            metrics.txn("error", start);
+            throw e;
+        }
+        metrics.txn(r.succeeded() ? "succeeded" : "failed_compare", start);
+        return r;
+    }
+
+    @Override
+    public io.prometheus.metrics.model.registry.PrometheusRegistry metrics() {
+        return metrics.registry();
+    }
+
+    private TxnResult apply(List<Compare> compares, List<Op> ops) {
         lock.writeLock().lock();
         try {
             checkOpen();

@@ -73,6 +73,7 @@ public final class SqliteStore implements Store {
     private final Thread writerThread;
     private final WatchHub hub;
     private final AutoCompactor compactor;
+    private final StoreMetrics metrics;
     private volatile long revision;
     private volatile long compacted;
     private volatile boolean closed;
@@ -97,10 +98,24 @@ public final class SqliteStore implements Store {
             throw e;
         }
         this.hub = new WatchHub(options.watchCacheEvents(), revision, revision);
+        this.metrics = new StoreMetrics("sqlite", () -> revision, () -> compacted, hub::watchCount, this::sizeOnDisk);
         this.writerThread = new Thread(this::writeLoop, "store-writer-" + dbPath.getFileName());
         this.writerThread.setDaemon(true);
         this.writerThread.start();
         this.compactor = new AutoCompactor(this, options, dbPath.toString());
+    }
+
+    private long sizeOnDisk() {
+        long n = 0;
+        for (String suffix : new String[] {"", "-wal"}) {
+            n += dbPath.resolveSibling(dbPath.getFileName() + suffix).toFile().length();
+        }
+        return n;
+    }
+
+    @Override
+    public io.prometheus.metrics.model.registry.PrometheusRegistry metrics() {
+        return metrics.registry();
     }
 
     /** Creates the schema if needed, reads the revisions, opens the reader pool. */
@@ -428,10 +443,19 @@ public final class SqliteStore implements Store {
 
     @Override
     public TxnResult txn(List<Compare> compares, List<Op> ops) {
+        long start = System.nanoTime();
         Keys.checkTxn(compares, ops);
         TxnRequest req = new TxnRequest(List.copyOf(compares), List.copyOf(ops), new CompletableFuture<>());
-        submit(req);
-        return await(req.done());
+        TxnResult r;
+        try {
+            submit(req);
+            r = await(req.done());
+        } catch (RuntimeException e) {
+            metrics.txn("error", start);
+            throw e;
+        }
+        metrics.txn(r.succeeded() ? "succeeded" : "failed_compare", start);
+        return r;
     }
 
     private void submit(Request req) {
@@ -570,7 +594,9 @@ public final class SqliteStore implements Store {
                 if (rev != revision) {
                     setMeta("revision", rev);
                 }
+                long commitStart = System.nanoTime();
                 writer.commit();
+                metrics.commit(batch.size(), commitStart);
             } catch (SQLException | RuntimeException e) {
                 // nothing of this batch may reach the next commit
                 rollbackQuietly();

@@ -54,6 +54,15 @@ public interface Store extends AutoCloseable {
     /** Drops history up to and including {@code revision} (current values are kept). */
     void compact(long revision);
 
+    /**
+     * This store's metrics ({@code dualstack_store_*}: txns by result, txn and commit latency,
+     * group-commit batch size, current/compacted revision, watchers, database size), in a registry
+     * of the store's own for the server to expose; empty for implementations without metrics.
+     */
+    default io.prometheus.metrics.model.registry.PrometheusRegistry metrics() {
+        return new io.prometheus.metrics.model.registry.PrometheusRegistry();
+    }
+
     @Override
     void close();
 

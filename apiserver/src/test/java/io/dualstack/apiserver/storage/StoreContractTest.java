@@ -667,6 +667,31 @@ abstract class StoreContractTest {
         }
     }
 
+    // ---- metrics -------------------------------------------------------------------------------
+
+    @Test
+    void metricsCountTxnsByResultAndShowTheRevisions() throws Exception {
+        create("/a", "1");
+        create("/a", "again");                 // failed compare
+        put("/b", "1");
+        store.compact(1);
+        try (Store.Watch w = store.watch("/", 2, e -> { })) {
+            String text = scrape();
+            assertThat(text).containsPattern("dualstack_store_txns_total\\{backend=\"\\w+\",result=\"succeeded\"} 2(\\.0)?\n");
+            assertThat(text).containsPattern("dualstack_store_txns_total\\{backend=\"\\w+\",result=\"failed_compare\"} 1(\\.0)?\n");
+            assertThat(text).containsPattern("dualstack_store_current_revision\\{backend=\"\\w+\"} 2(\\.0)?\n");
+            assertThat(text).containsPattern("dualstack_store_compact_revision\\{backend=\"\\w+\"} 1(\\.0)?\n");
+            assertThat(text).containsPattern("dualstack_store_watchers\\{backend=\"\\w+\"} 1(\\.0)?\n");
+            assertThat(text).contains("dualstack_store_txn_duration_seconds_count");
+        }
+    }
+
+    String scrape() throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, store.metrics().scrape());
+        return out.toString(UTF_8);
+    }
+
     // ---- lifecycle -----------------------------------------------------------------------------
 
     @Test
