@@ -283,6 +283,20 @@ class ControllerManagerIntegrationTest {
 
     @Test
     @Order(8)
+    void selectorChangeEmptiesTheSlicesAndServiceDeletionRemovesSlicesAndEndpoints() {
+        client.services().inNamespace("default").withName("web-late")
+                .edit(s -> new ServiceBuilder(s).editSpec().withSelector(Map.of("app", "nothing")).endSpec().build());
+        Await.until("web-late slice emptied", () -> slicesOf("web-late"),
+                l -> l.size() == 1 && (l.get(0).getEndpoints() == null || l.get(0).getEndpoints().isEmpty()));
+        Await.until("web-late Endpoints emptied", () -> client.endpoints().inNamespace("default").withName("web-late").get(),
+                e -> e != null && (e.getSubsets() == null || e.getSubsets().isEmpty()));
+        client.services().inNamespace("default").withName("web6").delete();
+        Await.until("web6 slices and Endpoints gone", () -> slicesOf("web6").isEmpty()
+                && client.endpoints().inNamespace("default").withName("web6").get() == null);
+    }
+
+    @Test
+    @Order(9)
     void deletingPodsShrinksTheSlicesToAPlaceholder() {
         for (int i = 0; i < 4; i++) client.pods().inNamespace("default").withName("web-" + i).withGracePeriod(0).delete();
         List<EndpointSlice> slices = Await.until("web slices empty", () -> slicesOf("web"),
@@ -291,7 +305,7 @@ class ControllerManagerIntegrationTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void restartedManagerRebuildsTheAllocationFromNodes() throws Exception {
         manager.close();
         manager = new ControllerManager(controllerClient, api.plan(), ControllerManager.Options.defaults().withControllers(CONTROLLERS));
@@ -304,7 +318,7 @@ class ControllerManagerIntegrationTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void exhaustedRangeLeavesTheNodeWithoutCidrsAndRecordsCidrNotAvailable() throws Exception {
         ClusterPlan base = TestApiServer.defaultPlan();
         ClusterPlan tiny = new ClusterPlan(base.serviceCidrs(),
