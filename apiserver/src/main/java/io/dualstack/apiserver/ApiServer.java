@@ -214,7 +214,7 @@ public final class ApiServer implements Component {
         ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(hc));
         c.setHost(host);
         c.setPort(port);
-        c.setIdleTimeout(300_000);
+        c.setIdleTimeout(3_600_000); // watches without bookmarks may stay silent for long
         return c;
     }
 
