@@ -81,7 +81,7 @@ public final class ClusterPki {
         KeyPair caKp;
         if (Files.exists(caCrt) && Files.exists(caKey)) {
             ca = readCert(caCrt);
-            caKp = readKey(caKey);
+            caKp = new KeyPair(ca.getPublicKey(), readPrivateKey(caKey));
         } else {
             caKp = newKeyPair();
             ca = selfSignedCa(caKp);
@@ -91,7 +91,7 @@ public final class ClusterPki {
         if (Files.exists(srvCrt) && Files.exists(srvKey)) {
             X509Certificate existing = readCert(srvCrt);
             if (covers(existing, dnsNames, ips) && existing.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(1)))) {
-                return new ClusterPki(ca, existing, readKey(srvKey).getPrivate());
+                return new ClusterPki(ca, existing, readPrivateKey(srvKey));
             }
         }
         KeyPair kp = newKeyPair();
@@ -179,7 +179,8 @@ public final class ClusterPki {
         try {
             StringWriter sw = new StringWriter();
             try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-                w.writeObject(o);
+                // Private keys as PKCS#8 ("PRIVATE KEY"): it carries the curve, so the key reads back.
+                w.writeObject(o instanceof PrivateKey k ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(k, null) : o);
             }
             return sw.toString();
         } catch (IOException e) {
@@ -193,9 +194,19 @@ public final class ClusterPki {
         }
     }
 
-    private static KeyPair readKey(Path p) throws Exception {
+    /**
+     * The private key of a PEM file, traditional ({@code EC PRIVATE KEY}, which may omit the public
+     * key) or PKCS#8 ({@code PRIVATE KEY}); the public half comes from the matching certificate.
+     */
+    private static PrivateKey readPrivateKey(Path p) throws Exception {
         try (PEMParser parser = new PEMParser(new StringReader(Files.readString(p)))) {
-            return new JcaPEMKeyConverter().getKeyPair((PEMKeyPair) parser.readObject());
+            Object o = parser.readObject();
+            org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = o instanceof PEMKeyPair kp ? kp.getPrivateKeyInfo()
+                    : o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo pki ? pki : null;
+            if (info == null) {
+                throw new IllegalStateException(p + ": not a PEM private key; remove the cluster's state (dualstack down) and start again");
+            }
+            return new JcaPEMKeyConverter().getPrivateKey(info);
         }
     }
 
