@@ -54,12 +54,13 @@ public class ApiException extends RuntimeException {
     }
 
     /**
-     * 422: {@code Service "web" is invalid: spec.ipFamilies[1]: Invalid value: "IPv7": ...}; the
+     * 422: {@code Service "web" is invalid: ...} ({@code Deployment.apps "web" is invalid: ...} outside the core group); the
      * message joins every cause as upstream's {@code field.ErrorList.ToAggregate()} does.
      */
     public static ApiException invalid(ResourceType type, String name, List<StatusCause> causes) {
         String joined = causes.stream().map(ApiException::causeText).collect(Collectors.joining(", "));
-        String msg = type.kind() + " \"" + name + "\" is invalid: " + (causes.size() > 1 ? "[" + joined + "]" : joined);
+        String qualifiedKind = type.group().isEmpty() ? type.kind() : type.kind() + "." + type.group(); // GroupKind.String()
+        String msg = qualifiedKind + " \"" + name + "\" is invalid: " + (causes.size() > 1 ? "[" + joined + "]" : joined);
         return of(422, "Invalid", msg, type.kind(), name, type.group(), causes);
     }
 
