@@ -48,6 +48,8 @@ public final class EndpointSliceController implements AutoCloseable {
     private final TriggerTimeTracker triggerTimes = new TriggerTimeTracker();
     /** service key → slice name → resourceVersion we wrote (or DELETED). */
     private final Map<String, Map<String, Long>> expectations = new ConcurrentHashMap<>();
+    /** Services with pods on nodes not (yet) in the cache: resynced when a node appears. */
+    private final java.util.Set<String> waitingForNodes = ConcurrentHashMap.newKeySet();
 
     public EndpointSliceController(SharedInformers informers, EventRecorder recorder, int maxEndpointsPerSlice, int workers) {
         this.client = informers.client();
@@ -63,7 +65,7 @@ public final class EndpointSliceController implements AutoCloseable {
                 p -> ServicePods.servicesFor(p.getMetadata().getNamespace(), p.getMetadata().getLabels(), services).forEach(queue::add),
                 (o, n) -> ServicePods.servicesToUpdate(o, n, services).forEach(queue::add),
                 p -> ServicePods.servicesFor(p.getMetadata().getNamespace(), p.getMetadata().getLabels(), services).forEach(queue::add)));
-        nodes.addEventHandler(SharedInformers.<Node>handler(n -> { }, (o, n) -> {
+        nodes.addEventHandler(SharedInformers.<Node>handler(n -> waitingForNodes.forEach(queue::add), (o, n) -> {
             if (!Objects.equals(zone(o), zone(n))) resyncAll();
         }, n -> { }));
         slices.addEventHandler(SharedInformers.<EndpointSlice>handler(this::onSlice, (o, n) -> onSlice(n), this::onSliceDelete));
@@ -167,6 +169,7 @@ public final class EndpointSliceController implements AutoCloseable {
         Service service = services.getStore().getByKey(key);
         if (service == null) {
             triggerTimes.forget(ns, name);
+            waitingForNodes.remove(key);
             for (EndpointSlice s : managedSlices(ns, name)) deleteSlice(key, s);
             expectations.remove(key);
             return;
@@ -198,8 +201,10 @@ public final class EndpointSliceController implements AutoCloseable {
         }
         for (EndpointSlice s : changes.delete()) deleteSlice(key, s);
         if (!changes.skipped().isEmpty()) {
+            waitingForNodes.add(key);
             throw new IllegalStateException(String.join("; ", changes.skipped()));
         }
+        waitingForNodes.remove(key);
     }
 
     private void deleteSlice(String svcKey, EndpointSlice s) {

@@ -352,4 +352,25 @@ class ControllerManagerIntegrationTest {
             assertThat(cidrs).containsExactly("10.244.0.0/24", "fd00:10:244::/64");
         }
     }
+
+    @Test
+    @Order(12)
+    void podOnANodeThatAppearsLaterJoinsItsSliceWhenTheNodeArrives() {
+        client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("ghost-0").withNamespace("default")
+                .addToLabels("app", "ghost").endMetadata().withNewSpec().withNodeName("kind-worker9").addNewContainer().withName("c")
+                .withImage("nginx").withPorts(new ContainerPortBuilder().withName("http").withContainerPort(8080).withProtocol("TCP").build())
+                .endContainer().endSpec().build()).create();
+        setStatus("ghost-0", "10.244.200.5", "fd00:10:244:c8::5", true);
+        ServiceBuilder b = new ServiceBuilder().withNewMetadata().withName("ghost").withNamespace("default").endMetadata()
+                .withNewSpec().withIpFamilyPolicy("SingleStack").withIpFamilies("IPv4").withSelector(Map.of("app", "ghost"))
+                .withPorts(new ServicePortBuilder().withName("http").withPort(80).withProtocol("TCP").withTargetPort(new IntOrString("http")).build())
+                .endSpec();
+        client.services().inNamespace("default").resource(b.build()).create();
+        // upstream: a pod whose node is unknown is left out (and the Service retried)
+        Await.until("placeholder slice for ghost", () -> slicesOf("ghost"), l -> l.size() == 1);
+        assertThat(addresses(slicesOf("ghost").get(0))).isEmpty();
+        createNode("kind-worker9", false);
+        Await.until("ghost-0 in its slice once kind-worker9 exists", () -> slicesOf("ghost"),
+                l -> l.size() == 1 && addresses(l.get(0)).equals(List.of("10.244.200.5")));
+    }
 }
