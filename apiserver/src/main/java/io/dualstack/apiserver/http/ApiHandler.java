@@ -160,6 +160,9 @@ public final class ApiHandler {
                     else list(ctx, rp);
                 } else if (sub.equals("scale")) {
                     json(ctx, 200, Scale.of(t, registry.get(t, rp.namespace(), rp.name())));
+                } else if (!wantsTable(ctx)) {
+                    byte[] o = registry.getRaw(t, rp.namespace(), rp.name()).orElseThrow(() -> ApiException.notFound(t, rp.name()));
+                    raw(ctx, 200, "application/json", o);
                 } else {
                     ObjectNode o = registry.get(t, rp.namespace(), rp.name());
                     if (wantsTable(ctx)) {
@@ -319,6 +322,22 @@ public final class ApiHandler {
         ResourceType t = rp.type();
         Filter f = filter(ctx, t);
         String cont = Optional.ofNullable(ctx.queryParam("continue")).orElse("");
+        if (f.labels().isEmpty() && f.fields().isEmpty() && !wantsTable(ctx)) {
+            GenericRegistry.RawPage rpg = registry.listRaw(t, rp.namespace(), limit(ctx), cont);
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(64 + rpg.items().size() * 512);
+            StringBuilder head = new StringBuilder("{\"kind\":\"").append(t.listKind()).append("\",\"apiVersion\":\"").append(t.apiVersion())
+                    .append("\",\"metadata\":{\"resourceVersion\":\"").append(rpg.revision()).append('"');
+            if (!rpg.continueToken().isEmpty()) head.append(",\"continue\":\"").append(rpg.continueToken()).append('"');
+            head.append("},\"items\":[");
+            b.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < rpg.items().size(); i++) {
+                if (i > 0) b.write(',');
+                b.writeBytes(rpg.items().get(i));
+            }
+            b.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
+            raw(ctx, 200, "application/json", b.toByteArray());
+            return;
+        }
         GenericRegistry.Page page = registry.list(t, rp.namespace(), f, limit(ctx), cont);
         if (wantsTable(ctx)) {
             json(ctx, 200, Tables.table(printer, t, page.items(), Long.toString(page.revision()), page.continueToken(), includeObject(ctx), true));
@@ -353,9 +372,11 @@ public final class ApiHandler {
         json(ctx, 200, list);
     }
 
-    private sealed interface Item permits Ev, Closed {}
+    private sealed interface Item permits Ev, RawEv, Closed {}
 
     private record Ev(GenericRegistry.Change change) implements Item {}
+
+    private record RawEv(GenericRegistry.RawChange change) implements Item {}
 
     private record Closed() implements Item {}
 
@@ -428,9 +449,15 @@ public final class ApiHandler {
      */
     private void serveWatch(WatchRequest wr, BlockingQueue<Item> queue, FrameSink sink) throws IOException {
         ResourceType t = wr.type();
+        boolean rawMode = wr.filter().labels().isEmpty() && wr.filter().fields().isEmpty() && !wr.table();
         List<ObjectNode> initial = new ArrayList<>();
+        List<byte[]> initialRaw = new ArrayList<>();
         long from;
-        if (wr.resourceVersion().isEmpty() || wr.resourceVersion().equals("0")) {
+        if ((wr.resourceVersion().isEmpty() || wr.resourceVersion().equals("0")) && rawMode) {
+            GenericRegistry.RawPage page = registry.listRaw(t, wr.namespace(), 0, "");
+            initialRaw.addAll(page.items());
+            from = page.revision();
+        } else if (wr.resourceVersion().isEmpty() || wr.resourceVersion().equals("0")) {
             GenericRegistry.Page page = registry.list(t, wr.namespace(), wr.filter(), 0, "");
             initial.addAll(page.items());
             from = page.revision();
@@ -443,13 +470,15 @@ public final class ApiHandler {
         try {
             boolean first = true;
             try {
-                w = registry.watch(t, wr.namespace(), from, c -> queue.add(new Ev(c)));
+                w = rawMode ? registry.watchRaw(t, wr.namespace(), from, c -> queue.add(new RawEv(c)))
+                        : registry.watch(t, wr.namespace(), from, c -> queue.add(new Ev(c)));
             } catch (Store.CompactedException e) {
                 Status st = ApiException.gone("too old resource version: " + from + " (" + e.compactedRevision() + ")").status();
                 sink.frame(event("ERROR", Json.tree(st)));
                 sink.flush();
                 return;
             }
+            for (byte[] o : initialRaw) sink.frame(rawEvent("ADDED", o));
             for (ObjectNode o : initial) {
                 matching.add(keyOf(o));
                 sink.frame(event("ADDED", wr.table() ? Tables.table(printer, t, List.of(o), "", "", wr.include(), first) : o));
@@ -474,6 +503,10 @@ public final class ApiHandler {
                 if (it instanceof Closed) return;
                 do {
                     if (it instanceof Closed) return;
+                    if (it instanceof RawEv rev) {
+                        lastRev = rev.change().revision();
+                        sink.frame(rawEvent(rev.change().type(), rev.change().object()));
+                    }
                     if (it instanceof Ev ev) {
                         GenericRegistry.Change c = ev.change();
                         lastRev = c.revision();
@@ -593,6 +626,15 @@ public final class ApiHandler {
         b.put("kind", t.kind()).put("apiVersion", t.apiVersion());
         b.putObject("metadata").put("resourceVersion", Long.toString(rev));
         return b;
+    }
+
+    private static byte[] rawEvent(String type, byte[] obj) {
+        byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[head.length + obj.length + 1];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(obj, 0, out, head.length, obj.length);
+        out[out.length - 1] = '}';
+        return out;
     }
 
     private static byte[] event(String type, JsonNode obj) {

@@ -292,10 +292,123 @@ public final class GenericRegistry {
                 .build());
     }
 
-    private static byte[] storedBytes(ObjectNode obj) {
-        ObjectNode copy = obj.deepCopy();
-        Json.meta(copy).remove("resourceVersion");
-        return Json.bytes(copy);
+    /**
+     * The stored form: no resourceVersion, and {@code kind}, {@code apiVersion}, {@code metadata}
+     * first, so that {@link #withResourceVersion} can splice the revision in without parsing.
+     */
+    static byte[] storedBytes(ObjectNode obj) {
+        ObjectNode out = Json.NODES.objectNode();
+        for (String f : List.of("kind", "apiVersion", "metadata")) if (obj.has(f)) out.set(f, obj.get(f));
+        obj.fields().forEachRemaining(e -> {
+            if (!out.has(e.getKey())) out.set(e.getKey(), e.getValue());
+        });
+        ObjectNode meta = Json.meta(out).deepCopy();
+        meta.remove("resourceVersion");
+        out.set("metadata", meta);
+        return Json.bytes(out);
+    }
+
+    private static final byte[] META_KEY = "\"metadata\":{".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * A stored value with {@code metadata.resourceVersion} set to {@code rev}, spliced in after the
+     * first {@code "metadata":{} (the top-level one: stored values keep metadata before any nested
+     * object); falls back to parsing when the value is not in stored form.
+     */
+    public static byte[] withResourceVersion(byte[] stored, long rev) {
+        int insert = topLevelMetadataBody(stored);
+        if (insert < 0) {
+            ObjectNode o = Json.parseObject(stored, false);
+            Json.meta(o).put("resourceVersion", Long.toString(rev));
+            return Json.bytes(o);
+        }
+        boolean empty = insert < stored.length && stored[insert] == '}';
+        byte[] rv = ("\"resourceVersion\":\"" + rev + "\"" + (empty ? "" : ",")).getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[stored.length + rv.length];
+        System.arraycopy(stored, 0, out, 0, insert);
+        System.arraycopy(rv, 0, out, insert, rv.length);
+        System.arraycopy(stored, insert, out, insert + rv.length, stored.length - insert);
+        return out;
+    }
+
+    /**
+     * The index just after the {@code {} of the top-level {@code "metadata"} object in compact
+     * JSON, scanning strings and nesting properly; -1 when there is none.
+     */
+    static int topLevelMetadataBody(byte[] a) {
+        int depth = 0;
+        boolean inString = false;
+        int stringStart = -1;
+        for (int i = 0; i < a.length; i++) {
+            byte c = a[i];
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                    if (depth == 1 && i - stringStart == 9 && matches(a, stringStart, META_KEY)
+                            && i + 2 < a.length && a[i + 1] == ':' && a[i + 2] == '{') {
+                        return i + 3;
+                    }
+                }
+                continue;
+            }
+            if (c == '"') {
+                inString = true;
+                stringStart = i;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean matches(byte[] a, int at, byte[] needle) {
+        for (int j = 0; j < 10; j++) if (a[at + j] != needle[j]) return false;
+        return true;
+    }
+
+    /** The raw stored object (resourceVersion filled), without parsing; empty when absent. */
+    public Optional<byte[]> getRaw(ResourceType t, String ns, String name) {
+        return store.get(t.key(ns, name)).map(kv -> withResourceVersion(kv.value(), kv.modRevision()));
+    }
+
+    /** A page of raw objects (no filtering), for unfiltered lists. */
+    public record RawPage(List<byte[]> items, long revision, String continueToken) {}
+
+    public RawPage listRaw(ResourceType t, String ns, int limit, String continueToken) {
+        String prefix = prefix(t, ns);
+        String startAfter = null;
+        long rv = 0;
+        if (!continueToken.isEmpty()) {
+            try {
+                JsonNode tok = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(continueToken));
+                startAfter = prefix + tok.path("start").asText();
+                rv = tok.path("rv").asLong();
+            } catch (Exception e) {
+                throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
+            }
+            if (rv < store.compactedRevision()) {
+                throw ApiException.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+            }
+        }
+        Store.ListResult r = store.list(prefix, startAfter, Math.max(0, limit));
+        List<byte[]> out = new ArrayList<>(r.items().size());
+        String last = null;
+        for (Store.KeyValue kv : r.items()) {
+            out.add(withResourceVersion(kv.value(), kv.modRevision()));
+            last = kv.key();
+        }
+        long revision = rv != 0 ? rv : r.revision();
+        String token = "";
+        if (limit > 0 && r.more() && last != null) {
+            ObjectNode tok = Json.NODES.objectNode();
+            tok.put("v", "meta.k8s.io/v1").put("rv", revision).put("start", last.substring(prefix.length()));
+            token = Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(tok));
+        }
+        return new RawPage(out, revision, token);
     }
 
     private String now() {
@@ -316,7 +429,7 @@ public final class GenericRegistry {
         if (!m.hasNonNull("uid")) m.put("uid", UUID.randomUUID().toString());
         if (!m.hasNonNull("creationTimestamp")) m.put("creationTimestamp", now());
         String key = t.key(Json.text(m, "namespace"), Json.text(m, "name"));
-        return store.txn(List.of(Store.Compare.absent(key)), List.of(new Store.Put(key, Json.bytes(o)))).succeeded();
+        return store.txn(List.of(Store.Compare.absent(key)), List.of(new Store.Put(key, storedBytes(o)))).succeeded();
     }
 
     // ---------------------------------------------------------------- update / patch
@@ -632,6 +745,21 @@ public final class GenericRegistry {
         });
     }
 
+    /** A watch event as bytes (resourceVersion filled): ADDED, MODIFIED or DELETED. */
+    public record RawChange(String type, byte[] object, long revision) {}
+
+    /** Like {@link #watch} without decoding (unfiltered watches write the stored bytes through). */
+    public Store.Watch watchRaw(ResourceType t, String ns, long fromRevision, Consumer<RawChange> sink) throws Store.CompactedException {
+        return store.watch(prefix(t, ns), fromRevision, ev -> {
+            if (ev.type() == Store.EventType.PUT) {
+                boolean added = ev.kv().createRevision() == ev.kv().modRevision();
+                sink.accept(new RawChange(added ? "ADDED" : "MODIFIED", withResourceVersion(ev.kv().value(), ev.kv().modRevision()), ev.revision()));
+            } else if (ev.prevKv() != null) {
+                sink.accept(new RawChange("DELETED", withResourceVersion(ev.prevKv().value(), ev.revision()), ev.revision()));
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- transactions
 
     /** An admission context collecting staged writes for one store transaction. */
@@ -676,7 +804,7 @@ public final class GenericRegistry {
             if (!m.has("creationTimestamp")) m.put("creationTimestamp", now());
             String key = type.key(Json.text(m, "namespace"), Json.text(m, "name"));
             compares.add(Store.Compare.absent(key));
-            ops.add(new Store.Put(key, Json.bytes(o)));
+            ops.add(new Store.Put(key, storedBytes(o)));
         }
 
         @Override
@@ -685,7 +813,7 @@ public final class GenericRegistry {
             o.put("kind", type.kind()).put("apiVersion", type.apiVersion());
             Json.meta(o).remove("resourceVersion");
             ObjectNode m = Json.meta(o);
-            ops.add(new Store.Put(type.key(Json.text(m, "namespace"), Json.text(m, "name")), Json.bytes(o)));
+            ops.add(new Store.Put(type.key(Json.text(m, "namespace"), Json.text(m, "name")), storedBytes(o)));
         }
 
         @Override
