@@ -62,7 +62,15 @@ class UpDownStatusTest {
     @AfterEach
     void cleanUp() {
         for (String name : started) {
+            // Safety net: a serve that down failed to recognise must not outlive the test.
+            java.util.Optional<ProcessHandle> leftover = ClusterHome.of(name).readPid().flatMap(r -> ProcessHandle.of(r.pid()));
             dualstack("down", "--name", name);
+            leftover.filter(ProcessHandle::isAlive).ifPresent(h -> {
+                String cmd = h.info().commandLine().orElse("");
+                if (cmd.contains("io.dualstack.cli.Main") || cmd.contains(" serve ")) {
+                    h.destroyForcibly();
+                }
+            });
         }
         System.clearProperty("dualstack.home");
         System.clearProperty("dualstack.kubeconfig");
