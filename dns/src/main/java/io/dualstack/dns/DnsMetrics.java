@@ -48,34 +48,34 @@ public final class DnsMetrics {
     public DnsMetrics() {
         requests = Counter.builder().name("coredns_dns_requests_total")
                 .help("Counter of DNS requests made per zone, protocol and family.")
-                .labelNames("server", "zone", "view", "proto", "family", "type").register(registry);
+                .labelNames("server", "zone", "view", "proto", "family", "type").withoutExemplars().register(registry);
         duration = Histogram.builder().name("coredns_dns_request_duration_seconds")
                 .help("Histogram of the time (in seconds) each request took per zone.")
                 .classicOnly().classicUpperBounds(TIME_BUCKETS)
-                .labelNames("server", "zone", "view", "type").register(registry);
+                .labelNames("server", "zone", "view", "type").withoutExemplars().register(registry);
         requestSize = Histogram.builder().name("coredns_dns_request_size_bytes")
                 .help("Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.")
                 .classicOnly().classicUpperBounds(SIZE_BUCKETS)
-                .labelNames("server", "zone", "view", "proto").register(registry);
+                .labelNames("server", "zone", "view", "proto").withoutExemplars().register(registry);
         responseSize = Histogram.builder().name("coredns_dns_response_size_bytes")
                 .help("Size of the returned response in bytes.")
                 .classicOnly().classicUpperBounds(SIZE_BUCKETS)
-                .labelNames("server", "zone", "view", "proto").register(registry);
+                .labelNames("server", "zone", "view", "proto").withoutExemplars().register(registry);
         responses = Counter.builder().name("coredns_dns_responses_total")
                 .help("Counter of response status codes.")
-                .labelNames("server", "zone", "view", "rcode", "plugin").register(registry);
+                .labelNames("server", "zone", "view", "rcode", "plugin").withoutExemplars().register(registry);
         doRequests = Counter.builder().name("coredns_dns_do_requests_total")
                 .help("Counter of DNS requests with DO bit set per zone.")
-                .labelNames("server", "view", "zone").register(registry);
+                .labelNames("server", "view", "zone").withoutExemplars().register(registry);
         panics = Counter.builder().name("coredns_panics_total")
-                .help("A metrics that counts the number of panics.").register(registry);
+                .help("A metrics that counts the number of panics.").withoutExemplars().register(registry);
         pluginEnabled = Gauge.builder().name("coredns_plugin_enabled")
                 .help("A metric that indicates whether a plugin is enabled on per server and zone basis.")
                 .labelNames("server", "zone", "view", "name").register(registry);
         answers = Counter.builder().name("dualstack_dns_answers_total")
                 .help("Answers by zone, query type and kind (answer, nodata, nxdomain, refused, other): "
                         + "NODATA is NOERROR with an empty answer, e.g. AAAA for an IPv4-only Service.")
-                .labelNames("zone", "type", "result").register(registry);
+                .labelNames("zone", "type", "result").withoutExemplars().register(registry);
     }
 
     /** The {@code type} label value for a query type. */
