@@ -66,8 +66,13 @@ class UpDownStatusTest {
             java.util.Optional<ProcessHandle> leftover = ClusterHome.of(name).readPid().flatMap(r -> ProcessHandle.of(r.pid()));
             dualstack("down", "--name", name);
             leftover.filter(ProcessHandle::isAlive).ifPresent(h -> {
-                String cmd = h.info().commandLine().orElse("");
-                if (cmd.contains("io.dualstack.cli.Main") || cmd.contains(" serve ")) {
+                String cmd;
+                try {
+                    cmd = new String(Files.readAllBytes(Path.of("/proc", String.valueOf(h.pid()), "cmdline"))).replace('\0', ' ');
+                } catch (java.io.IOException e) {
+                    cmd = h.info().commandLine().orElse("");
+                }
+                if (cmd.contains("io.dualstack.cli.Main serve --name " + name)) {
                     h.destroyForcibly();
                 }
             });
