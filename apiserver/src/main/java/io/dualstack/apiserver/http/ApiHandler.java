@@ -549,12 +549,38 @@ public final class ApiHandler {
      */
     public void beforeUpgrade(Context ctx, List<java.util.regex.Pattern> extra) {
         if (!auth.authenticate(ctx.header("Authorization"))) throw new io.javalin.http.UnauthorizedResponse("Unauthorized");
-        for (java.util.regex.Pattern p : extra) if (p.matcher(ctx.path()).matches()) return;
+        for (java.util.regex.Pattern p : extra) {
+            if (p.matcher(ctx.path()).matches()) {
+                acceptStreamProtocol(ctx);
+                return;
+            }
+        }
         Optional<RequestPath> rp = RequestPath.parse(ctx.path());
         if (rp.isEmpty() || !rp.get().name().isEmpty() || !isWatch(ctx)) {
             throw new io.javalin.http.NotFoundResponse("the server could not find the requested resource");
         }
         watchRequest(rp.get(), ctx::queryParam, ctx.header("Accept"));
+    }
+
+    /** Remote-command subprotocols in preference order (kubectl 1.32 asks for v5, fabric8 for v4). */
+    static final List<String> STREAM_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io",
+            "v2.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io");
+
+    /**
+     * Echoes the best remote-command subprotocol the client offered (kubectl falls back to SPDY
+     * when the server does not echo one).
+     */
+    private static void acceptStreamProtocol(Context ctx) {
+        String offered = ctx.header("Sec-WebSocket-Protocol");
+        if (offered == null) return;
+        List<String> offers = new ArrayList<>();
+        for (String o : offered.split(",")) offers.add(o.trim());
+        for (String p : STREAM_PROTOCOLS) {
+            if (offers.contains(p)) {
+                ctx.header("Sec-WebSocket-Protocol", p);
+                return;
+            }
+        }
     }
 
     private final Map<String, BlockingQueue<Item>> wsWatches = new java.util.concurrent.ConcurrentHashMap<>();

@@ -53,6 +53,7 @@ class MountedRoutesTest {
         HttpClient c = HttpClient.newBuilder().sslContext(ssl).build();
         CompletableFuture<String> got = new CompletableFuture<>();
         WebSocket ws = c.newWebSocketBuilder().header("Authorization", "Bearer " + api.token())
+                .subprotocols("v5.channel.k8s.io", "v4.channel.k8s.io")
                 .buildAsync(URI.create(api.url().replace("https", "wss") + "/api/v1/namespaces/default/pods/p1/exec"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
@@ -60,6 +61,7 @@ class MountedRoutesTest {
                         return null;
                     }
                 }).get(30, TimeUnit.SECONDS);
+        assertThat(ws.getSubprotocol()).as("kubectl needs the subprotocol echoed").isEqualTo("v5.channel.k8s.io");
         ws.sendText("hi", true);
         assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo("echo:hi");
         ws.abort();
