@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 (cd "$ROOT" && mvn -B -q -o -Dds.target="$TARGET" -pl bench -am package -DskipTests)
 CP="$ROOT/bench/$TARGET/bench-0.1.0-SNAPSHOT.jar:$(ls "$ROOT"/bench/"$TARGET"/lib/*.jar | tr '\n' ':')"
-JAVA="java -Xms512m -Xmx1g -XX:+UseParallelGC -cp $CP io.dualstack.bench.dns.DnsBench"
+JAVA="java ${DNS_BENCH_JAVA_OPTS:--Xms512m -Xmx1g -XX:+UseG1GC} -cp $CP io.dualstack.bench.dns.DnsBench"
 
 $JAVA generate "$WORK" "$N"
 $JAVA rebuild "$N" | tee "$WORK/rebuild.txt"
