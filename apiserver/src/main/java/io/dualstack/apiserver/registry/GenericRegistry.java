@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dualstack.apiserver.http.Json;
 import io.dualstack.apiserver.storage.Store;
+import io.dualstack.apiserver.validation.ConfigMapValidation;
 import io.dualstack.apiserver.validation.MetadataValidation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -244,6 +245,7 @@ public final class GenericRegistry {
         }
         if (t.namespaced()) checkNamespaceAcceptsContent(t, ns, name);
         List<StatusCause> causes = new ArrayList<>(MetadataValidation.validate(t, meta));
+        if (t == ResourceCatalog.CONFIGMAPS) causes.addAll(ConfigMapValidation.validate(obj));
         if (!causes.isEmpty()) throw ApiException.invalid(t, name, causes);
         Txn txn = new Txn(dryRun);
         ObjectNode result = obj;
@@ -558,6 +560,7 @@ public final class GenericRegistry {
             meta.put("generation", oldMeta.path("generation").asLong(0) + 1);
         }
         List<StatusCause> causes = new ArrayList<>(MetadataValidation.validate(t, meta));
+        if (t == ResourceCatalog.CONFIGMAPS) causes.addAll(ConfigMapValidation.validateUpdate(next, old));
         if (!causes.isEmpty()) throw ApiException.invalid(t, name, causes);
         Txn txn = new Txn(dryRun);
         ObjectNode result = next;
