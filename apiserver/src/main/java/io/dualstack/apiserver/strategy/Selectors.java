@@ -16,27 +16,7 @@ final class Selectors {
     }
 
     static boolean matches(LabelSelector s, Map<String, String> labels) {
-        Map<String, String> l = labels == null ? Map.of() : labels;
-        if (s.getMatchLabels() != null) {
-            for (Map.Entry<String, String> e : s.getMatchLabels().entrySet()) {
-                if (!e.getValue().equals(l.get(e.getKey()))) return false;
-            }
-        }
-        if (s.getMatchExpressions() != null) {
-            for (LabelSelectorRequirement r : s.getMatchExpressions()) {
-                List<String> values = r.getValues() == null ? List.of() : r.getValues();
-                String v = l.get(r.getKey());
-                boolean ok = switch (r.getOperator()) {
-                    case "In" -> v != null && values.contains(v);
-                    case "NotIn" -> v == null || !values.contains(v);
-                    case "Exists" -> l.containsKey(r.getKey());
-                    case "DoesNotExist" -> !l.containsKey(r.getKey());
-                    default -> false;
-                };
-                if (!ok) return false;
-            }
-        }
-        return true;
+        return io.dualstack.core.LabelSelectors.matches(s, labels);
     }
 
     /** Operator errors as ValidateLabelSelector reports them. */

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -69,27 +67,6 @@ public final class PodTemplates {
 
     /** metav1.LabelSelector matching (nil selector matches nothing, empty matches everything). */
     public static boolean matches(LabelSelector s, Map<String, String> labels) {
-        if (s == null) return false;
-        Map<String, String> l = labels == null ? Map.of() : labels;
-        if (s.getMatchLabels() != null) {
-            for (Map.Entry<String, String> e : s.getMatchLabels().entrySet()) {
-                if (!e.getValue().equals(l.get(e.getKey()))) return false;
-            }
-        }
-        if (s.getMatchExpressions() != null) {
-            for (LabelSelectorRequirement r : s.getMatchExpressions()) {
-                List<String> values = r.getValues() == null ? List.of() : r.getValues();
-                String v = l.get(r.getKey());
-                boolean ok = switch (r.getOperator()) {
-                    case "In" -> v != null && values.contains(v);
-                    case "NotIn" -> v == null || !values.contains(v);
-                    case "Exists" -> l.containsKey(r.getKey());
-                    case "DoesNotExist" -> !l.containsKey(r.getKey());
-                    default -> false;
-                };
-                if (!ok) return false;
-            }
-        }
-        return true;
+        return io.dualstack.core.LabelSelectors.matches(s, labels);
     }
 }
