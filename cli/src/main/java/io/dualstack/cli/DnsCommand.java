@@ -131,8 +131,9 @@ public final class DnsCommand implements Callable<Integer> {
 
     /** {@code 127.0.0.1:53} or {@code [::1]:53}. */
     static String format(InetSocketAddress a) {
-        String h = a.getAddress().getHostAddress();
-        return (h.contains(":") ? "[" + h.replaceAll("%.*", "") + "]" : h) + ":" + a.getPort();
+        String h = new inet.ipaddr.IPAddressString(a.getAddress().getHostAddress().replaceAll("%.*", ""))
+                .getAddress().toCanonicalString();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
     }
 
     /**

@@ -56,6 +56,12 @@ class DnsCommandTest {
     }
 
     @Test
+    void addressesPrintAsUsersTypeThem() {
+        assertThat(DnsCommand.format(DnsCommand.parseAddresses("[::1]:53", "--listen").get(0))).isEqualTo("[::1]:53");
+        assertThat(DnsCommand.format(DnsCommand.parseAddresses("127.0.0.1:53", "--listen").get(0))).isEqualTo("127.0.0.1:53");
+    }
+
+    @Test
     void missingKubeconfigIsOneLineAndNonZero(@TempDir Path dir) {
         Run r = run("dns", "--kubeconfig", dir.resolve("nope").toString(), "--listen", "127.0.0.1:0", "--metrics", "off");
         assertThat(r.code()).isNotZero();
