@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 DownCommand.class,
                 StatusCommand.class,
                 ServeCommand.class,
+                DnsCommand.class,
         })
 public final class Main implements Runnable {
 
