@@ -238,6 +238,44 @@ class DnsListenerTest {
         assertThat(listener.addresses()).hasSize(2);
     }
 
+    @Test
+    void namesOutsideTheZonesAreForwardedOnlyWhenAnUpstreamIsConfigured() throws Exception {
+        Zone other = Fixtures.zone(ZoneConfig.of("example.test"));
+        DnsListener upstream = new DnsListener(() -> other, () -> true, new DnsMetrics(),
+                List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0)), Optional.empty());
+        upstream.start();
+        Zone zone = Fixtures.zone();
+        DnsListener forwarding = new DnsListener(() -> zone, () -> true, new DnsMetrics(),
+                List.of(new InetSocketAddress(InetAddress.getByName("::1"), 0)), Optional.of(upstream.addresses().get(0)));
+        forwarding.start();
+        try {
+            for (boolean tcp : new boolean[] {false, true}) {
+                SimpleResolver r = new SimpleResolver(forwarding.addresses().get(0));
+                r.setTCP(tcp);
+                r.setTimeout(Duration.ofSeconds(10));
+                Message m = r.send(Message.newQuery(Record.newRecord(
+                        Name.fromString("dual6.default.svc.example.test."), Type.AAAA, DClass.IN)));
+                assertThat(answers(m)).containsExactly("AAAA fd00:10:96::c");
+                // our own zone is still answered locally
+                Message local = r.send(Message.newQuery(Record.newRecord(
+                        Name.fromString("dual6.default.svc.cluster.local."), Type.A, DClass.IN)));
+                assertThat(answers(local)).containsExactly("A 10.96.0.12");
+            }
+        } finally {
+            forwarding.close();
+            upstream.close();
+        }
+    }
+
+    @Test
+    void otherOpcodesAreNotImplemented() throws Exception {
+        Message q = Message.newQuery(Record.newRecord(Name.fromString("web4.default.svc.cluster.local."), Type.A, DClass.IN));
+        q.getHeader().setOpcode(org.xbill.DNS.Opcode.STATUS);
+        Message m = new Message(udpExchange(q.toWire(), addr("IPv6")));
+        assertThat(m.getRcode()).isEqualTo(Rcode.NOTIMP);
+        assertThat(m.getHeader().getID()).isEqualTo(q.getHeader().getID());
+    }
+
     static byte[] udpExchange(byte[] query, InetSocketAddress to) throws Exception {
         try (DatagramSocket s = new DatagramSocket(0, to.getAddress() instanceof java.net.Inet4Address
                 ? InetAddress.getByName("127.0.0.1") : InetAddress.getByName("::1"))) {
