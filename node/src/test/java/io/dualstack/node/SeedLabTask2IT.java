@@ -100,9 +100,7 @@ class SeedLabTask2IT {
             // Task 2.
             Path yaml = api.stateDir().resolve("web-dual-deployment.yaml");
             Files.writeString(yaml, WEB_DUAL);
-            // TODO(api): drop --validate=false once the API server serves /openapi/v3 (kubectl's client-side
-            // validation downloads it); everything else below is the lab verbatim.
-            Run apply = kubectl(kc, "apply", "--validate=false", "-f", yaml.toString());
+            Run apply = kubectl(kc, "apply", "-f", yaml.toString());
             assertThat(apply.out()).contains("deployment.apps/web-dual created");
             assertThat(apply.exit()).isZero();
             Run rollout = kubectl(kc, "rollout", "status", "deployment/web-dual", "--timeout=150s");
