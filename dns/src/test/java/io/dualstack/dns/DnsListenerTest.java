@@ -276,6 +276,35 @@ class DnsListenerTest {
         assertThat(m.getHeader().getID()).isEqualTo(q.getHeader().getID());
     }
 
+    @Test
+    void mutatedQueriesNeverThrowAndEveryReplyParsesWithTheQueryId() throws Exception {
+        List<byte[]> seeds = new java.util.ArrayList<>();
+        for (String[] q : new String[][] {{"dual4.default.svc.cluster.local.", "A"}, {"_pg._tcp.db.default.svc.cluster.local.", "SRV"},
+                {"big.prod.svc.cluster.local.", "AAAA"}, {ReverseMap.fromAddress("fd00:10:96::b").toString(), "PTR"},
+                {"10-244-1-5.default.pod.cluster.local.", "A"}, {"example.org.", "A"}}) {
+            Message m = Message.newQuery(Record.newRecord(Name.fromString(q[0]), Type.value(q[1]), DClass.IN));
+            seeds.add(m.toWire());
+            m.addRecord(new OPTRecord(4096, 0, 0, org.xbill.DNS.ExtendedFlags.DO), Section.ADDITIONAL);
+            seeds.add(m.toWire());
+        }
+        Random random = new Random(1234);
+        for (int i = 0; i < 50_000; i++) {
+            byte[] q = seeds.get(random.nextInt(seeds.size())).clone();
+            int flips = 1 + random.nextInt(4);
+            for (int f = 0; f < flips; f++) q[random.nextInt(q.length)] = (byte) random.nextInt(256);
+            int len = random.nextInt(8) == 0 ? random.nextInt(q.length + 1) : q.length;
+            for (int slot = 0; slot < 4; slot++) {
+                byte[] r = listener.handle(q, len, slot);
+                if (r == null) continue;
+                if (slot % 2 == 0 && len >= 12 && q[10] == 0 && q[11] == 0) {
+                    assertThat(r.length).as("UDP without EDNS0 fits 512 bytes").isLessThanOrEqualTo(512);
+                }
+                assertThat(((r[0] & 0xFF) << 8) | (r[1] & 0xFF)).isEqualTo(((q[0] & 0xFF) << 8) | (q[1] & 0xFF));
+                if (r.length > 12) new Message(r); // parses
+            }
+        }
+    }
+
     static byte[] udpExchange(byte[] query, InetSocketAddress to) throws Exception {
         try (DatagramSocket s = new DatagramSocket(0, to.getAddress() instanceof java.net.Inet4Address
                 ? InetAddress.getByName("127.0.0.1") : InetAddress.getByName("::1"))) {
