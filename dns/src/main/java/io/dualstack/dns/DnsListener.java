@@ -20,14 +20,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -62,7 +59,6 @@ public final class DnsListener implements AutoCloseable {
     private final List<InetSocketAddress> requested;
     private final Optional<InetSocketAddress> upstream;
     private final int udpWorkers;
-    private final List<DatagramSocket> udp = new ArrayList<>();
     /** Extra UDP sockets on the same address and port (SO_REUSEPORT), one receiving thread each. */
     private final List<List<DatagramChannel>> udpExtra = new ArrayList<>();
     private final List<ServerSocket> tcp = new ArrayList<>();
@@ -449,7 +445,6 @@ public final class DnsListener implements AutoCloseable {
     }
 
     private void closeSockets() {
-        udp.forEach(DatagramSocket::close);
         for (List<DatagramChannel> g : udpExtra) {
             for (DatagramChannel c : g) {
                 try {
@@ -467,7 +462,6 @@ public final class DnsListener implements AutoCloseable {
                 // closing
             }
         }
-        udp.clear();
         tcp.clear();
         bound.clear();
     }

@@ -128,7 +128,8 @@ public final class DnsServer implements Component {
     }
 
     /** The current zone snapshot (what queries are answered from). */
-    public Zone zone() {
+    public synchronized Zone zone() {
+        if (watcher == null) throw new IllegalStateException("not started");
         return watcher.zone();
     }
 
