@@ -61,7 +61,9 @@ public final class NodeObjects {
     /**
      * InternalIPs of the plan's node at {@code index}: its own node IPs, or else consecutive
      * addresses from the node networks (network + 2 + index, as Docker hands addresses to kind's
-     * node containers after the gateway), in the plan's family order.
+     * node containers after the gateway), in the plan's family order. A plan without node networks
+     * (one given as component flags only) uses the lab's node networks for its pod families, so every
+     * node has an InternalIP per family, as on a kind cluster.
      */
     public static List<IPAddress> internalIps(ClusterPlan plan, int index) {
         ClusterPlan.NodePlan node = plan.nodes().get(index);
@@ -70,13 +72,18 @@ public final class NodeObjects {
         if (!node.nodeIps().isEmpty()) {
             ips.addAll(node.nodeIps().stream().map(IPAddress::withoutPrefixLength).toList());
         } else {
-            for (IPAddress net : plan.nodeNetworks()) {
+            for (IPAddress net : nodeNetworks(plan)) {
                 IPAddress block = net.toPrefixBlock();
                 ips.add(block.getLower().withoutPrefixLength().increment(2L + index));
             }
         }
         ips.sort(Comparator.comparingInt(a -> order.indexOf(IpFamily.of(a)) < 0 ? 99 : order.indexOf(IpFamily.of(a))));
         return ips;
+    }
+
+    /** The plan's node networks, else the lab's (172.18.0.0/16, fd00:172:18::/64) for its pod families. */
+    static List<IPAddress> nodeNetworks(ClusterPlan plan) {
+        return plan.nodeNetworks().isEmpty() ? io.dualstack.core.plan.Plans.labNodeNetworks(plan.podFamilies()) : plan.nodeNetworks();
     }
 
     /** The plan's family order: node networks first, else pod ranges. */
