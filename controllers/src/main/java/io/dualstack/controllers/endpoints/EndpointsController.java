@@ -25,6 +25,9 @@ import java.util.Optional;
  */
 public final class EndpointsController implements AutoCloseable {
     private final KubernetesClient client;
+    /** Writes tried (re-reading the Endpoints after each 409) before the failure becomes an event and a requeue. */
+    static final int CONFLICT_RETRIES = 5;
+
     private final EventRecorder recorder;
     private final SharedIndexInformer<Service> services;
     private final SharedIndexInformer<Pod> pods;
@@ -84,16 +87,27 @@ public final class EndpointsController implements AutoCloseable {
         List<Pod> selected = ServicePods.podsFor(service, pods);
         var trigger = triggerTimes.compute(service, selected);
         Optional<Endpoints> current = Optional.ofNullable(endpoints.getStore().getByKey(key));
-        Optional<Endpoints> desired = EndpointsReconciler.desired(service, selected, current, trigger);
-        if (desired.isEmpty()) return;
-        try {
-            if (current.isEmpty()) client.endpoints().inNamespace(ns).resource(desired.get()).create();
-            else client.endpoints().inNamespace(ns).resource(desired.get()).update();
-        } catch (KubernetesClientException e) {
-            if (current.isEmpty() && e.getCode() == 409) throw e; // cache behind: retry with the object in cache
-            recorder.event(service, EventRecorder.WARNING, current.isEmpty() ? "FailedToCreateEndpoint" : "FailedToUpdateEndpoint",
-                    (current.isEmpty() ? "Failed to create endpoint for service " : "Failed to update endpoint ") + key + ": " + e.getMessage());
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            Optional<Endpoints> desired = EndpointsReconciler.desired(service, selected, current, trigger);
+            if (desired.isEmpty()) return;
+            try {
+                if (current.isEmpty()) client.endpoints().inNamespace(ns).resource(desired.get()).create();
+                else client.endpoints().inNamespace(ns).resource(desired.get()).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (EventRecorder.isConflict(e) && attempt < CONFLICT_RETRIES) {
+                    // Our cache is behind the server (or someone else wrote): re-read and re-apply, as
+                    // upstream's work-queue requeue does, before calling it a failure.
+                    current = Optional.ofNullable(client.endpoints().inNamespace(ns).withName(name).get());
+                    continue;
+                }
+                // upstream endpoints_controller.go: "Failed to create endpoint for service %v/%v: %v" /
+                // "Failed to update endpoint %v/%v: %v", with the API error's Status message.
+                recorder.event(service, EventRecorder.WARNING, current.isEmpty() ? "FailedToCreateEndpoint" : "FailedToUpdateEndpoint",
+                        (current.isEmpty() ? "Failed to create endpoint for service " : "Failed to update endpoint ") + key + ": "
+                                + EventRecorder.message(e));
+                throw e;
+            }
         }
     }
 

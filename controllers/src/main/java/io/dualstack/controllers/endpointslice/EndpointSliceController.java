@@ -190,14 +190,25 @@ public final class EndpointSliceController implements AutoCloseable {
                     expect(key, created.getMetadata().getName(), parse(created.getMetadata().getResourceVersion()));
                 } catch (KubernetesClientException e) {
                     recorder.event(service, EventRecorder.WARNING, "FailedToUpdateEndpointSlices",
-                            "Error updating Endpoint Slices for Service " + key + ": failed to create EndpointSlice for Service " + key + ": " + e.getMessage());
+                            "Error updating Endpoint Slices for Service " + key + ": failed to create EndpointSlice for Service " + key + ": "
+                                    + EventRecorder.message(e));
                     throw e;
                 }
             }
         }
         for (EndpointSlice s : changes.update()) {
-            EndpointSlice updated = client.resources(EndpointSlice.class).inNamespace(ns).resource(s).update();
-            expect(key, updated.getMetadata().getName(), parse(updated.getMetadata().getResourceVersion()));
+            try {
+                EndpointSlice updated = client.resources(EndpointSlice.class).inNamespace(ns).resource(s).update();
+                expect(key, updated.getMetadata().getName(), parse(updated.getMetadata().getResourceVersion()));
+            } catch (KubernetesClientException e) {
+                // A conflict means our cache is stale (upstream's IsStaleInformerCacheErr): requeue without an event.
+                if (!EventRecorder.isConflict(e) && e.getCode() != 404) {
+                    recorder.event(service, EventRecorder.WARNING, "FailedToUpdateEndpointSlices",
+                            "Error updating Endpoint Slices for Service " + key + ": failed to update " + s.getMetadata().getName()
+                                    + " EndpointSlice for Service " + key + ": " + EventRecorder.message(e));
+                }
+                throw e;
+            }
         }
         for (EndpointSlice s : changes.delete()) deleteSlice(key, s);
         if (!changes.skipped().isEmpty()) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,34 @@ public final class EventRecorder implements AutoCloseable {
                 .withUid(object.getMetadata().getUid())
                 .withResourceVersion(object.getMetadata().getResourceVersion())
                 .build();
+    }
+
+    /**
+     * The text an event (or condition) should carry for a failed API call: the server's Status
+     * message, as client-go's error string is ({@code Operation cannot be fulfilled on endpoints
+     * "x": the object has been modified; ...}), never fabric8's "Failure executing: PUT at: ...
+     * Received status: Status(...)" dump. Falls back to the exception's own message when the
+     * failure carries no Status (a connection error, say).
+     */
+    public static String message(Throwable error) {
+        Throwable e = error;
+        while (e != null) {
+            if (e instanceof KubernetesClientException k) {
+                if (k.getStatus() != null && k.getStatus().getMessage() != null && !k.getStatus().getMessage().isBlank()) {
+                    return k.getStatus().getMessage();
+                }
+                break;
+            }
+            e = e.getCause();
+        }
+        Throwable root = error;
+        while (root.getCause() != null && root.getMessage() == null) root = root.getCause();
+        return String.valueOf(root.getMessage());
+    }
+
+    /** Whether the failure is a 409 Conflict (optimistic-concurrency or already-exists), which a re-read and retry resolves. */
+    public static boolean isConflict(Throwable error) {
+        return error instanceof KubernetesClientException k && k.getCode() == 409;
     }
 
     public void event(HasMetadata object, String type, String reason, String message) {

@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,8 @@ import java.util.function.UnaryOperator;
  */
 final class DeploymentController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeploymentController.class);
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final KubernetesClient client;
     private final SharedIndexInformer<Deployment> deployments;
@@ -87,8 +91,9 @@ final class DeploymentController implements AutoCloseable {
     }
 
     private void sync(String key) throws Exception {
-        Deployment d = deployments.getStore().getByKey(key);
-        if (d == null || d.getMetadata().getDeletionTimestamp() != null) return;
+        final Deployment stored = deployments.getStore().getByKey(key);
+        if (stored == null || stored.getMetadata().getDeletionTimestamp() != null) return;
+        Deployment d = stored;
         String ns = d.getMetadata().getNamespace();
         List<ReplicaSet> all = new ArrayList<>();
         for (ReplicaSet rs : rss.getStore().list()) {
@@ -102,20 +107,26 @@ final class DeploymentController implements AutoCloseable {
                     && PodTemplates.matches(d.getSpec().getSelector(), rs.getMetadata().getLabels())) {
                 ReplicaSet adopted = updateRs(rs, r -> {
                     List<OwnerReference> refs = new ArrayList<>(r.getMetadata().getOwnerReferences() == null ? List.of() : r.getMetadata().getOwnerReferences());
-                    refs.add(controllerRef(d));
+                    refs.add(controllerRef(stored));
                     r.getMetadata().setOwnerReferences(refs);
                     return r;
                 });
                 if (adopted != null) all.add(adopted);
             }
         }
-        final ReplicaSet found = all.stream().filter(rs -> PodTemplates.equalIgnoringHash(rs.getSpec().getTemplate(), d.getSpec().getTemplate()))
-                .min(Comparator.comparing((ReplicaSet rs) -> String.valueOf(rs.getMetadata().getCreationTimestamp()))).orElse(null);
+        final ReplicaSet found = Revisions.findNew(d, all).orElse(null);
         List<ReplicaSet> old = all.stream().filter(rs -> rs != found).toList();
         ReplicaSet newRs = found;
         Rollouts.NewRsEvent event = Rollouts.NewRsEvent.NONE;
 
         if (Boolean.TRUE.equals(d.getSpec().getPaused())) {
+            // upstream getAllReplicaSetsAndSyncRevision(createIfNotExisted=false): revisions stay in sync while paused.
+            if (newRs != null) {
+                newRs = syncRevision(d, newRs, old);
+                d = syncDeploymentRevision(d, newRs);
+                final ReplicaSet pausedNew = newRs;
+                all = all.stream().map(rs -> rs.getMetadata().getName().equals(pausedNew.getMetadata().getName()) ? pausedNew : rs).toList();
+            }
             syncStatus(d, all, newRs, event);
             return;
         }
@@ -132,6 +143,7 @@ final class DeploymentController implements AutoCloseable {
                 event = Rollouts.NewRsEvent.FOUND;
             }
         }
+        d = syncDeploymentRevision(d, newRs);
         final ReplicaSet theNew = newRs;
         List<ReplicaSet> current = all.stream().map(rs -> rs.getMetadata().getName().equals(theNew.getMetadata().getName()) ? theNew : rs).toList();
 
@@ -212,15 +224,7 @@ final class DeploymentController implements AutoCloseable {
         template.getMetadata().setLabels(labels);
         LabelSelector selector = new LabelSelectorBuilder(d.getSpec().getSelector()).addToMatchLabels(PodTemplates.HASH_LABEL, hash).build();
         int replicas = Rollouts.newReplicaSetReplicas(d, all, null);
-        Map<String, String> ann = new LinkedHashMap<>();
-        if (d.getMetadata().getAnnotations() != null) {
-            d.getMetadata().getAnnotations().forEach((k, v) -> {
-                if (!k.equals("kubectl.kubernetes.io/last-applied-configuration") && !k.startsWith("deployment.kubernetes.io/")) ann.put(k, v);
-            });
-        }
-        ann.put(Rollouts.DESIRED_REPLICAS_ANNOTATION, String.valueOf(Rollouts.replicas(d)));
-        ann.put(Rollouts.MAX_REPLICAS_ANNOTATION, String.valueOf(Rollouts.replicas(d) + Rollouts.fenceposts(d).surge()));
-        ann.put(Rollouts.REVISION_ANNOTATION, String.valueOf(Rollouts.maxRevision(old) + 1));
+        Map<String, String> ann = Revisions.newReplicaSetAnnotations(d, Map.of(), Revisions.nextRevision(old), false);
         String name = d.getMetadata().getName() + "-" + hash;
         ReplicaSet rs = new ReplicaSetBuilder().withNewMetadata().withName(name).withNamespace(d.getMetadata().getNamespace())
                 .withLabels(labels).withAnnotations(ann).withOwnerReferences(controllerRef(d)).endMetadata()
@@ -246,21 +250,51 @@ final class DeploymentController implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The new ReplicaSet carries the highest revision (a rollback to an old template makes it newest again). */
+    /**
+     * upstream getNewReplicaSet for an existing new ReplicaSet: its annotations follow the
+     * Deployment's, its revision becomes the highest (a rollback to an old template bumps it and
+     * records the old revision in revision-history), and minReadySeconds follows the Deployment.
+     */
     private ReplicaSet syncRevision(Deployment d, ReplicaSet newRs, List<ReplicaSet> old) {
-        long maxOld = Rollouts.maxRevision(old);
-        if (Rollouts.revision(newRs) > maxOld && newRs.getMetadata().getAnnotations() != null
-                && newRs.getMetadata().getAnnotations().containsKey(Rollouts.DESIRED_REPLICAS_ANNOTATION)) return newRs;
-        long rev = Math.max(Rollouts.revision(newRs), maxOld + 1);
+        long next = Revisions.nextRevision(old);
+        Map<String, String> want = Revisions.newReplicaSetAnnotations(d, newRs.getMetadata().getAnnotations(), next, true);
+        Map<String, String> have = newRs.getMetadata().getAnnotations() == null ? Map.of() : newRs.getMetadata().getAnnotations();
+        boolean minReady = !java.util.Objects.equals(newRs.getSpec().getMinReadySeconds(), d.getSpec().getMinReadySeconds());
+        if (want.equals(have) && !minReady) return newRs;
         ReplicaSet updated = updateRs(newRs, r -> {
-            Map<String, String> ann = r.getMetadata().getAnnotations() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(r.getMetadata().getAnnotations());
-            ann.put(Rollouts.REVISION_ANNOTATION, String.valueOf(rev));
-            ann.putIfAbsent(Rollouts.DESIRED_REPLICAS_ANNOTATION, String.valueOf(Rollouts.replicas(d)));
-            ann.putIfAbsent(Rollouts.MAX_REPLICAS_ANNOTATION, String.valueOf(Rollouts.replicas(d) + Rollouts.fenceposts(d).surge()));
-            r.getMetadata().setAnnotations(ann);
+            r.getMetadata().setAnnotations(Revisions.newReplicaSetAnnotations(d, r.getMetadata().getAnnotations(), next, true));
+            r.getSpec().setMinReadySeconds(d.getSpec().getMinReadySeconds());
             return r;
         });
         return updated == null ? newRs : updated;
+    }
+
+    /**
+     * upstream SetDeploymentRevision: the Deployment's revision annotation is its new ReplicaSet's
+     * ({@code kubectl rollout undo} patches {@code /metadata/annotations}, which must exist).
+     * Written as a merge patch of that one annotation on the main resource (our status
+     * subresource keeps metadata as stored). Returns the Deployment to continue the sync with.
+     */
+    private Deployment syncDeploymentRevision(Deployment d, ReplicaSet newRs) {
+        Map<String, String> want = Revisions.deploymentAnnotations(d, newRs);
+        if (want.equals(d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations())) return d;
+        String rev = want.get(Revisions.REVISION);
+        try {
+            String patch = JSON.writeValueAsString(Map.of("metadata", Map.of("annotations", Map.of(Revisions.REVISION, rev))));
+            Deployment patched = client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            if (patched == null || !d.getMetadata().getUid().equals(patched.getMetadata().getUid())
+                    || !java.util.Objects.equals(patched.getMetadata().getGeneration(), d.getMetadata().getGeneration())) {
+                return d; // changed meanwhile: the watch event brings us back
+            }
+            return new DeploymentBuilder(d).editMetadata().withAnnotations(patched.getMetadata().getAnnotations())
+                    .withResourceVersion(patched.getMetadata().getResourceVersion()).endMetadata().build();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) return d;
+            throw e;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Deletes old, scaled-down ReplicaSets beyond revisionHistoryLimit, oldest revision first. */

@@ -270,7 +270,7 @@ final class ReplicaSetController implements AutoCloseable {
             return Optional.empty();
         } catch (KubernetesClientException e) {
             expectations.creationObserved(key);
-            String msg = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+            String msg = EventRecorder.message(e);
             events.event(rs, EventRecorder.WARNING, "FailedCreate", "Error creating: " + msg);
             return Optional.of(msg);
         }
