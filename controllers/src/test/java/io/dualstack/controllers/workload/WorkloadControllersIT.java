@@ -185,6 +185,97 @@ class WorkloadControllersIT {
                 "ReplicaSets and pods collected");
     }
 
+    static final String KUBECTL = "/usr/bin/kubectl";
+
+    record Run(int exit, String out) {}
+
+    static Run kubectl(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(KUBECTL, "--kubeconfig", api.kubeconfigPath().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish: " + out);
+        }
+        return new Run(p.exitValue(), out);
+    }
+
+    static Run kubectlOk(String... args) throws Exception {
+        Run r = kubectl(args);
+        assertThat(r.exit()).as("kubectl %s: %s", String.join(" ", args), r.out()).isZero();
+        return r;
+    }
+
+    /** The REVISION column of {@code kubectl rollout history}. */
+    static List<String> history(String ns, String name) throws Exception {
+        return kubectlOk("-n", ns, "rollout", "history", "deployment/" + name).out().lines()
+                .map(String::trim).filter(l -> !l.isEmpty() && Character.isDigit(l.charAt(0)))
+                .map(l -> l.split("\\s+")[0]).toList();
+    }
+
+    static String revision(Deployment d) {
+        return d.getMetadata().getAnnotations() == null ? "" : Objects.toString(d.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"), "");
+    }
+
+    static Deployment awaitRevision(String ns, String name, String rev, String image) throws InterruptedException {
+        return await(() -> getD(ns, name), x -> revision(x).equals(rev) && rolledOut(x)
+                && x.getSpec().getTemplate().getSpec().getContainers().get(0).getImage().equals(image), name + " at revision " + rev + " (" + image + ")");
+    }
+
+    static ReplicaSet rsWithImage(String ns, String app, String image) {
+        return rss(ns, app).stream().filter(rs -> rs.getSpec().getTemplate().getSpec().getContainers().get(0).getImage().equals(image))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIf("kubectlInstalled")
+    void kubectlRolloutHistoryAndUndoReuseTheOldReplicaSet() throws Exception {
+        String ns = "rollout";
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        try {
+            kubectlOk("-n", ns, "create", "deployment", "d2", "--image=nginx:1.27");
+            Deployment d = awaitRevision(ns, "d2", "1", "nginx:1.27");
+            assertThat(kubectlOk("-n", ns, "describe", "deployment", "d2").out()).contains("deployment.kubernetes.io/revision: 1");
+            assertThat(history(ns, "d2")).containsExactly("1");
+
+            kubectlOk("-n", ns, "set", "image", "deployment/d2", "nginx=nginx:1.26");
+            awaitRevision(ns, "d2", "2", "nginx:1.26");
+            assertThat(history(ns, "d2")).containsExactly("1", "2");
+            String oldName = rsWithImage(ns, "d2", "nginx:1.27").getMetadata().getName();
+
+            // rollout undo: back to 1.27 through the revision-1 ReplicaSet, which becomes revision 3.
+            assertThat(kubectlOk("-n", ns, "rollout", "undo", "deployment/d2").out()).contains("rolled back");
+            awaitRevision(ns, "d2", "3", "nginx:1.27");
+            assertThat(rss(ns, "d2")).hasSize(2);
+            ReplicaSet reused = rsWithImage(ns, "d2", "nginx:1.27");
+            assertThat(reused.getMetadata().getName()).isEqualTo(oldName);
+            assertThat(reused.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "3")
+                    .containsEntry("deployment.kubernetes.io/revision-history", "1");
+            assertThat(history(ns, "d2")).containsExactly("2", "3");
+            assertThat(kubectlOk("-n", ns, "rollout", "status", "deployment/d2", "--timeout=90s").out()).contains("successfully rolled out");
+
+            // rollout undo --to-revision=2: back to 1.26, now revision 4.
+            kubectlOk("-n", ns, "rollout", "undo", "deployment/d2", "--to-revision=2");
+            awaitRevision(ns, "d2", "4", "nginx:1.26");
+            assertThat(history(ns, "d2")).containsExactly("3", "4");
+            assertThat(rsWithImage(ns, "d2", "nginx:1.26").getMetadata().getAnnotations())
+                    .containsEntry("deployment.kubernetes.io/revision-history", "2");
+
+            // A revision that is gone is an error, as upstream: "unable to find specified revision 1 in history".
+            Run missing = kubectl("-n", ns, "rollout", "undo", "deployment/d2", "--to-revision=1");
+            assertThat(missing.exit()).isNotZero();
+            assertThat(missing.out()).contains("unable to find specified revision 1 in history");
+            assertThat(d.getMetadata().getUid()).isEqualTo(getD(ns, "d2").getMetadata().getUid());
+        } finally {
+            client.namespaces().withName(ns).delete();
+        }
+    }
+
+    static boolean kubectlInstalled() {
+        return Files.isExecutable(java.nio.file.Path.of(KUBECTL));
+    }
+
     @Test
     void foregroundDeletionRemovesDependentsBeforeTheOwner() throws Exception {
         client.apps().deployments().inNamespace("default").resource(deployment("default", "fg", 2, "nginx:1.27")).create();
