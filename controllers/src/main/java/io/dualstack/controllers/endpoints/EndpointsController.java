@@ -25,9 +25,6 @@ import java.util.Optional;
  */
 public final class EndpointsController implements AutoCloseable {
     private final KubernetesClient client;
-    /** Writes tried (re-reading the Endpoints after each 409) before the failure becomes an event and a requeue. */
-    static final int CONFLICT_RETRIES = 5;
-
     private final EventRecorder recorder;
     private final SharedIndexInformer<Service> services;
     private final SharedIndexInformer<Pod> pods;
@@ -86,28 +83,26 @@ public final class EndpointsController implements AutoCloseable {
         if ("ExternalName".equals(service.getSpec().getType()) || !Pods.hasSelector(service)) return;
         List<Pod> selected = ServicePods.podsFor(service, pods);
         var trigger = triggerTimes.compute(service, selected);
-        Optional<Endpoints> current = Optional.ofNullable(endpoints.getStore().getByKey(key));
-        for (int attempt = 1; ; attempt++) {
-            Optional<Endpoints> desired = EndpointsReconciler.desired(service, selected, current, trigger);
-            if (desired.isEmpty()) return;
-            try {
-                if (current.isEmpty()) client.endpoints().inNamespace(ns).resource(desired.get()).create();
-                else client.endpoints().inNamespace(ns).resource(desired.get()).update();
-                return;
-            } catch (KubernetesClientException e) {
-                if (EventRecorder.isConflict(e) && attempt < CONFLICT_RETRIES) {
-                    // Our cache is behind the server (or someone else wrote): re-read and re-apply, as
-                    // upstream's work-queue requeue does, before calling it a failure.
-                    current = Optional.ofNullable(client.endpoints().inNamespace(ns).withName(name).get());
-                    continue;
-                }
-                // upstream endpoints_controller.go: "Failed to create endpoint for service %v/%v: %v" /
-                // "Failed to update endpoint %v/%v: %v", with the API error's Status message.
-                recorder.event(service, EventRecorder.WARNING, current.isEmpty() ? "FailedToCreateEndpoint" : "FailedToUpdateEndpoint",
-                        (current.isEmpty() ? "Failed to create endpoint for service " : "Failed to update endpoint ") + key + ": "
-                                + EventRecorder.message(e));
-                throw e;
+        Optional<Endpoints> cached = Optional.ofNullable(endpoints.getStore().getByKey(key));
+        EndpointsWriter.Outcome outcome = EndpointsWriter.write(new EndpointsWriter.Api() {
+            @Override
+            public void create(Endpoints e) {
+                client.endpoints().inNamespace(ns).resource(e).create();
             }
+
+            @Override
+            public void update(Endpoints e) {
+                client.endpoints().inNamespace(ns).resource(e).update();
+            }
+
+            @Override
+            public Optional<Endpoints> get() {
+                return Optional.ofNullable(client.endpoints().inNamespace(ns).withName(name).get());
+            }
+        }, cached, current -> EndpointsReconciler.desired(service, selected, current, trigger));
+        if (outcome instanceof EndpointsWriter.Failed f) {
+            recorder.event(service, EventRecorder.WARNING, f.reason(), f.message(key));
+            throw f.error(); // the work queue requeues with backoff
         }
     }
 
