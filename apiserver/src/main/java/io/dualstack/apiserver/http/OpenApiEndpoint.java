@@ -1,6 +1,7 @@
 package io.dualstack.apiserver.http;
 
 import io.dualstack.apiserver.openapi.OpenApi;
+import io.dualstack.apiserver.openapi.OpenApiV2Protobuf;
 
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * Mounts the OpenAPI documents: {@code /openapi/v3} (index), {@code /openapi/v3/api/v1},
- * {@code /openapi/v3/apis/G/V} and {@code /openapi/v2} (JSON). The documents are generated on first
+ * {@code /openapi/v3/apis/G/V} and {@code /openapi/v2} (JSON, or gnostic protobuf when
+ * the Accept header asks for it, see {@link OpenApiV2Protobuf}). The documents are generated on first
  * use and their bytes kept.
  */
 public final class OpenApiEndpoint implements Endpoint {
@@ -43,6 +45,11 @@ public final class OpenApiEndpoint implements Endpoint {
             return api().v3Document(gv).map(doc -> Reply.json(200, rendered.computeIfAbsent(path, p -> OpenApi.bytes(doc))));
         }
         if (path.equals("/openapi/v2")) {
+            // client-go's OpenAPISchema() asks for gnostic protobuf (kubectl's List validation and v2 fallback).
+            if (OpenApiV2Protobuf.wantsProtobuf(accept)) {
+                byte[] body = rendered.computeIfAbsent(path + "#protobuf", p -> OpenApiV2Protobuf.encode(api().v2()));
+                return Optional.of(new Reply(200, OpenApiV2Protobuf.MEDIA_TYPE, body, Map.of("Vary", "Accept")));
+            }
             return Optional.of(Reply.json(200, rendered.computeIfAbsent(path, p -> OpenApi.bytes(api().v2()))));
         }
         return Optional.empty();
