@@ -26,7 +26,7 @@ class PlanCommandTest {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args);
@@ -101,6 +101,28 @@ class PlanCommandTest {
         Run r = run("plan", "check", ex("kind-dualstack.yaml"), "-o", "yaml");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("unknown output format 'yaml'");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown subcommand names the command                         | frob                      | dualstack: unknown command 'frob'; see 'dualstack --help'",
+            "unknown option of a subcommand names it and the subcommand help | status --frobnicate    | dualstack: unknown option '--frobnicate'; see 'dualstack status --help'",
+            "unknown option of the root command                            | --frobnicate             | dualstack: unknown option '--frobnicate'; see 'dualstack --help'",
+            "missing option value is picocli's message on one line         | plan render --to         | dualstack: Missing required parameter for option '--to'",
+            "plan check: unknown upstream flag does not take the file as its value | plan check --bogus ../examples/kind-dualstack.yaml | dualstack plan check: unknown flag '--bogus': not a flag of kube-apiserver"})
+    void unusableArgumentsAreOneLineInputErrors(String name, String argLine, String expected) {
+        Run r = run(argLine.split(" "));
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith(expected);
+        assertThat(r.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void upWithAnUnknownFlagIsAnInputErrorNotAPlanWithoutPodRanges() {
+        UpCommand.PlanResult pr = UpCommand.loadPlan("bad5", java.util.List.of(), java.util.List.of("--bogus"), null);
+        assertThat(pr.inputError()).hasValueSatisfying(m -> assertThat(m).startsWith("unknown flag '--bogus'"));
+        assertThat(UpCommand.loadPlan("ok", java.util.List.of(), java.util.List.of("--v=2"), null).inputError()).isEmpty();
     }
 
     @ParameterizedTest(name = "plan render --to {0}")

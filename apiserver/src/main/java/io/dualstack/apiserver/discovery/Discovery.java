@@ -165,7 +165,7 @@ public final class Discovery {
             r.put("singularName", t.singular());
             r.put("namespaced", t.namespaced());
             r.put("kind", t.kind());
-            strings(r.putArray("verbs"), RESOURCE_VERBS);
+            strings(r.putArray("verbs"), ResourceCatalog.verbs(t));
             if (!t.shortNames().isEmpty()) {
                 strings(r.putArray("shortNames"), t.shortNames());
             }
@@ -242,7 +242,7 @@ public final class Discovery {
         r.set("responseKind", kind(t.group(), t.version(), t.kind()));
         r.put("scope", t.namespaced() ? "Namespaced" : "Cluster");
         r.put("singularResource", t.singular());
-        strings(r.putArray("verbs"), RESOURCE_VERBS);
+        strings(r.putArray("verbs"), ResourceCatalog.verbs(t));
         if (!t.shortNames().isEmpty()) {
             strings(r.putArray("shortNames"), t.shortNames());
         }

@@ -59,9 +59,11 @@ public final class GenericRegistry {
             ResourceCatalog.PODS, ResourceCatalog.SERVICES, ResourceCatalog.DEPLOYMENTS, ResourceCatalog.REPLICASETS,
             ResourceCatalog.SERVICECIDRS);
     private static final Set<ResourceType> CLEAR_STATUS_ON_CREATE = Set.of(ResourceCatalog.SERVICES,
-            ResourceCatalog.DEPLOYMENTS, ResourceCatalog.REPLICASETS, ResourceCatalog.SERVICECIDRS);
+            ResourceCatalog.DEPLOYMENTS, ResourceCatalog.REPLICASETS, ResourceCatalog.SERVICECIDRS,
+            ResourceCatalog.DAEMONSETS, ResourceCatalog.STATEFULSETS, ResourceCatalog.REPLICATIONCONTROLLERS);
     private static final Set<ResourceType> GENERATION_TYPES = Set.of(ResourceCatalog.DEPLOYMENTS, ResourceCatalog.REPLICASETS,
-            ResourceCatalog.NETWORKPOLICIES, ResourceCatalog.ENDPOINTSLICES);
+            ResourceCatalog.NETWORKPOLICIES, ResourceCatalog.ENDPOINTSLICES,
+            ResourceCatalog.DAEMONSETS, ResourceCatalog.STATEFULSETS, ResourceCatalog.REPLICATIONCONTROLLERS);
     private static final String GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
     private static final int MAX_RETRIES = 8;
 
@@ -98,10 +100,12 @@ public final class GenericRegistry {
     // ---------------------------------------------------------------- reads
 
     public ObjectNode get(ResourceType t, String ns, String name) {
+        requireStored(t);
         return find(t, ns, name).orElseThrow(() -> ApiException.notFound(t, name));
     }
 
     public Optional<ObjectNode> find(ResourceType t, String ns, String name) {
+        requireStored(t);
         return store.get(t.key(ns, name)).map(kv -> decode(kv));
     }
 
@@ -116,11 +120,13 @@ public final class GenericRegistry {
     }
 
     public List<ObjectNode> listAll(ResourceType t, String ns) {
+        requireStored(t);
         return list(t, ns, o -> true, 0, "").items();
     }
 
     /** Lists objects passing {@code filter}, at most {@code limit} (0: all), continuing from a token. */
     public Page list(ResourceType t, String ns, Predicate<ObjectNode> filter, int limit, String continueToken) {
+        requireStored(t);
         String prefix = prefix(t, ns);
         String startAfter = null;
         long rv = 0;
@@ -178,6 +184,9 @@ public final class GenericRegistry {
 
     public Written create(ResourceType t, String ns, ObjectNode obj, boolean dryRun) {
         checkKind(t, obj);
+        if (t == ResourceCatalog.SELFSUBJECTACCESSREVIEWS) {
+            return new Written(io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview.answer(obj), true);
+        }
         ObjectNode meta = Json.meta(obj);
         if (t.namespaced()) {
             String bodyNs = Json.text(meta, "namespace");
@@ -286,6 +295,13 @@ public final class GenericRegistry {
         }
     }
 
+    /** Create-only resources (reviews) have nothing stored: any other verb is 405, as upstream. */
+    private static void requireStored(ResourceType t) {
+        if (ResourceCatalog.CREATE_ONLY.contains(t)) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+    }
+
     public static ApiException forbidden(ResourceType t, String name, String why) {
         return new ApiException(new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
                 .withMessage(t.qualifiedPlural() + " \"" + name + "\" is forbidden: " + why)
@@ -374,6 +390,7 @@ public final class GenericRegistry {
 
     /** The raw stored object (resourceVersion filled), without parsing; empty when absent. */
     public Optional<byte[]> getRaw(ResourceType t, String ns, String name) {
+        requireStored(t);
         return store.get(t.key(ns, name)).map(kv -> withResourceVersion(kv.value(), kv.modRevision()));
     }
 
@@ -381,6 +398,7 @@ public final class GenericRegistry {
     public record RawPage(List<byte[]> items, long revision, String continueToken) {}
 
     public RawPage listRaw(ResourceType t, String ns, int limit, String continueToken) {
+        requireStored(t);
         String prefix = prefix(t, ns);
         String startAfter = null;
         long rv = 0;
@@ -441,6 +459,7 @@ public final class GenericRegistry {
      * otherwise); without it the update is unconditional.
      */
     public Written update(ResourceType t, String ns, String name, ObjectNode obj, Sub sub, boolean dryRun) {
+        requireStored(t);
         checkKind(t, obj);
         ObjectNode meta = Json.meta(obj);
         String bodyName = Json.text(meta, "name");
@@ -472,6 +491,7 @@ public final class GenericRegistry {
      */
     public Written patch(ResourceType t, String ns, String name, Sub sub, UnaryOperator<ObjectNode> mutation,
                          boolean dryRun, boolean createIfAbsent) {
+        requireStored(t);
         for (int attempt = 0; ; attempt++) {
             Optional<Store.KeyValue> kv = store.get(t.key(ns, name));
             if (kv.isEmpty()) {
@@ -507,6 +527,21 @@ public final class GenericRegistry {
             }
         }
     }
+
+    /**
+     * Equal JSON, numbers compared by value: the stored bytes decode {@code 30} as an int node while the typed
+     * model's {@code Long terminationGracePeriodSeconds} comes back as a long node, and a no-op write must not
+     * bump resourceVersion over that (upstream compares the objects, not their encodings).
+     */
+    static boolean sameContent(JsonNode a, JsonNode b) {
+        return a.equals(NUMBERS_BY_VALUE, b);
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE = (x, y) -> {
+        if (x.equals(y)) return 0;
+        if (x.isNumber() && y.isNumber()) return x.decimalValue().compareTo(y.decimalValue());
+        return 1;
+    };
 
     private static final class ConflictRetry extends RuntimeException {
         ConflictRetry() {
@@ -597,7 +632,7 @@ public final class GenericRegistry {
         }
         ObjectNode oldCmp = old.deepCopy();
         Json.meta(oldCmp).remove("resourceVersion");
-        if (oldCmp.equals(result) && txn.ops.isEmpty()) {
+        if (sameContent(oldCmp, result) && txn.ops.isEmpty()) {
             txn.abort();
             Json.meta(result).put("resourceVersion", Long.toString(oldRev));
             return result;
@@ -636,6 +671,7 @@ public final class GenericRegistry {
     // ---------------------------------------------------------------- delete
 
     public Deleted delete(ResourceType t, String ns, String name, DeleteOptions opts) {
+        requireStored(t);
         for (int attempt = 0; ; attempt++) {
             Store.KeyValue kv = store.get(t.key(ns, name)).orElseThrow(() -> ApiException.notFound(t, name));
             ObjectNode cur = decode(kv);
@@ -733,6 +769,7 @@ public final class GenericRegistry {
      * @throws Store.CompactedException when the revision is older than the kept history
      */
     public Store.Watch watch(ResourceType t, String ns, long fromRevision, Consumer<Change> sink) throws Store.CompactedException {
+        requireStored(t);
         return store.watch(prefix(t, ns), fromRevision, ev -> {
             if (ev.type() == Store.EventType.PUT) {
                 ObjectNode o = decode(ev.kv());
@@ -753,6 +790,7 @@ public final class GenericRegistry {
 
     /** Like {@link #watch} without decoding (unfiltered watches write the stored bytes through). */
     public Store.Watch watchRaw(ResourceType t, String ns, long fromRevision, Consumer<RawChange> sink) throws Store.CompactedException {
+        requireStored(t);
         return store.watch(prefix(t, ns), fromRevision, ev -> {
             if (ev.type() == Store.EventType.PUT) {
                 boolean added = ev.kv().createRevision() == ev.kv().modRevision();

@@ -103,6 +103,36 @@ public final class TableConvertor {
                     Column.wide("Containers", "string", "Names of each container in the template."),
                     Column.wide("Images", "string", "Images referenced by each container in the template."),
                     Column.wide("Selector", "string", "Selector is a label query over pods that should match the replica count."));
+            case "ReplicationController" -> List.of(Column.nameColumn(),
+                    Column.of("Desired", "integer", "Replicas is the number of desired replicas."),
+                    Column.of("Current", "integer", "Replicas is the most recently observed number of replicas."),
+                    Column.of("Ready", "integer", "The number of ready replicas for this replication controller."),
+                    Column.age(),
+                    Column.wide("Containers", "string", "Names of each container in the template."),
+                    Column.wide("Images", "string", "Images referenced by each container in the template."),
+                    Column.wide("Selector", "string", "Selector is a label query over pods that should match the Replicas count."));
+            case "DaemonSet" -> List.of(Column.nameColumn(),
+                    Column.of("Desired", "integer", "The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod)."),
+                    Column.of("Current", "integer", "The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod."),
+                    Column.of("Ready", "integer", "numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition."),
+                    Column.of("Up-to-date", "integer", "The total number of nodes that are running updated daemon pod"),
+                    Column.of("Available", "integer", "The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)"),
+                    Column.of("Node Selector", "string", "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
+                    Column.age(),
+                    Column.wide("Containers", "string", "Names of each container in the template."),
+                    Column.wide("Images", "string", "Images referenced by each container in the template."),
+                    Column.wide("Selector", "string", "A label query over pods that are managed by the daemon set."));
+            case "StatefulSet" -> List.of(Column.nameColumn(),
+                    Column.of("Ready", "string", "Number of the pod with ready state"),
+                    Column.age(),
+                    Column.wide("Containers", "string", "Names of each container in the template."),
+                    Column.wide("Images", "string", "Images referenced by each container in the template."));
+            case "ServiceAccount" -> List.of(Column.nameColumn(),
+                    Column.of("Secrets", "string", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use."),
+                    Column.age());
+            case "Lease" -> List.of(Column.nameColumn(),
+                    Column.of("Holder", "string", "holderIdentity contains the identity of the holder of a current lease."),
+                    Column.age());
             case "ConfigMap" -> List.of(Column.nameColumn(),
                     Column.of("Data", "string", "Data contains the configuration data."),
                     Column.age());
@@ -167,6 +197,24 @@ public final class TableConvertor {
                     (long) integer(obj.path("status").path("replicas")),
                     (long) integer(obj.path("status").path("readyReplicas")),
                     age, containerNames(obj), containerImages(obj), selector(obj.path("spec").path("selector"), ""));
+            case "ReplicationController" -> List.of(name,
+                    (long) integer(obj.path("spec").path("replicas")),
+                    (long) integer(obj.path("status").path("replicas")),
+                    (long) integer(obj.path("status").path("readyReplicas")),
+                    age, containerNames(obj), containerImages(obj), labels(obj.path("spec").path("selector")));
+            case "DaemonSet" -> List.of(name,
+                    (long) integer(obj.path("status").path("desiredNumberScheduled")),
+                    (long) integer(obj.path("status").path("currentNumberScheduled")),
+                    (long) integer(obj.path("status").path("numberReady")),
+                    (long) integer(obj.path("status").path("updatedNumberScheduled")),
+                    (long) integer(obj.path("status").path("numberAvailable")),
+                    labels(obj.path("spec").path("template").path("spec").path("nodeSelector")),
+                    age, containerNames(obj), containerImages(obj), selector(obj.path("spec").path("selector"), ""));
+            case "StatefulSet" -> List.of(name,
+                    integer(obj.path("status").path("readyReplicas")) + "/" + integer(obj.path("spec").path("replicas")),
+                    age, containerNames(obj), containerImages(obj));
+            case "ServiceAccount" -> List.of(name, (long) obj.path("secrets").size(), age);
+            case "Lease" -> List.of(name, text(obj.path("spec").path("holderIdentity")), age);
             case "ConfigMap" -> List.of(name, (long) (obj.path("data").size() + obj.path("binaryData").size()), age);
             case "Event" -> eventCells(obj, name, now);
             case "NetworkPolicy" -> List.of(name, selector(obj.path("spec").path("podSelector"), NONE), age);

@@ -50,7 +50,7 @@ class DiscoveryTest {
         assertThat(r.get("responseKind").get("version").asText()).isEqualTo(t.version());
         assertThat(r.get("scope").asText()).isEqualTo(t.namespaced() ? "Namespaced" : "Cluster");
         assertThat(r.get("singularResource").asText()).isEqualTo(t.singular());
-        assertThat(texts(r.get("verbs"))).containsExactlyElementsOf(Discovery.RESOURCE_VERBS);
+        assertThat(texts(r.get("verbs"))).containsExactlyElementsOf(ResourceCatalog.verbs(t));
         assertThat(texts(r.get("shortNames"))).containsExactlyElementsOf(t.shortNames());
         assertThat(texts(r.get("categories"))).containsExactlyElementsOf(t.categories());
         List<String> subs = new ArrayList<>();
@@ -74,7 +74,7 @@ class DiscoveryTest {
             if (r.get("name").asText().equals(t.plural())) {
                 assertThat(r.get("kind").asText()).isEqualTo(t.kind());
                 assertThat(r.get("namespaced").asBoolean()).isEqualTo(t.namespaced());
-                assertThat(texts(r.get("verbs"))).contains("get", "list", "watch", "create", "patch");
+                assertThat(texts(r.get("verbs"))).containsExactlyElementsOf(ResourceCatalog.verbs(t));
             }
         }
         assertThat(names).contains(t.plural());
@@ -132,7 +132,7 @@ class DiscoveryTest {
             names.add(g.get("name").asText());
             assertThat(g.get("preferredVersion").get("groupVersion").asText()).isEqualTo(g.get("name").asText() + "/v1");
         }
-        assertThat(names).containsExactly("apps", "discovery.k8s.io", "networking.k8s.io");
+        assertThat(names).containsExactly("apps", "discovery.k8s.io", "networking.k8s.io", "coordination.k8s.io", "authorization.k8s.io");
         assertThat(discovery.apiGroup("apps")).isPresent();
         assertThat(discovery.apiGroup("batch")).isEmpty();
         assertThat(discovery.apiResourceList("batch", "v1")).isEmpty();

@@ -79,7 +79,8 @@ public final class PlanLoader {
     /**
      * Splits command-line arguments into files and flags: a token starting with {@code -} or naming a
      * component ({@code kube-apiserver}, {@code kube-controller-manager}, {@code kube-proxy}, {@code kubelet})
-     * starts the flags; a flag without {@code =} takes the next token as its value.
+     * starts the flags; a flag without {@code =} takes the next token as its value (boolean flags never do).
+     * A flag no known component has is an input error naming it, before any token is taken as its value.
      */
     public static Result loadArgs(List<String> args) {
         List<Path> files = new ArrayList<>();
@@ -89,8 +90,12 @@ public final class PlanLoader {
             if (PlanReader.COMPONENTS.contains(a)) {
                 flags.add(a);
             } else if (a.startsWith("-")) {
+                String bare = a.replaceFirst("^--?", "").replaceFirst("=.*", "");
+                if (!UpstreamFlags.known(null, bare)) {
+                    return new InputError(UpstreamFlags.unknownMessage("", null, a.replaceFirst("=.*", ""), bare));
+                }
                 flags.add(a);
-                if (!a.contains("=") && i + 1 < args.size() && !args.get(i + 1).startsWith("-")
+                if (!a.contains("=") && !UpstreamFlags.isBoolean(bare) && i + 1 < args.size() && !args.get(i + 1).startsWith("-")
                         && !PlanReader.COMPONENTS.contains(args.get(i + 1))) {
                     flags.add(args.get(++i));
                 }

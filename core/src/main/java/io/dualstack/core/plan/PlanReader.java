@@ -85,10 +85,16 @@ final class PlanReader {
             String name = a.replaceFirst("^--?", "");
             String value;
             int eq = name.indexOf('=');
+            String bare = eq >= 0 ? name.substring(0, eq) : name;
+            if (!UpstreamFlags.known(null, bare)) {
+                // before taking a value: an unknown flag must not swallow the next token (e.g. a file name)
+                throw new PlanInputException(UpstreamFlags.unknownMessage(where, null, eq >= 0 ? a.substring(0, a.indexOf('=')) : a, bare));
+            }
             if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
-            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("-") && !COMPONENTS.contains(args.get(i + 1))) {
+            } else if (!UpstreamFlags.isBoolean(name) && i + 1 < args.size() && !args.get(i + 1).startsWith("-")
+                    && !COMPONENTS.contains(args.get(i + 1))) {
                 value = args.get(++i);
             } else {
                 value = "true";

@@ -4,6 +4,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.List;
 import java.util.stream.Stream;
 
 import static io.dualstack.core.plan.PlanTestSupport.inputError;
@@ -257,7 +258,47 @@ class PlanReaderTest {
                 Arguments.of(named("bad port range", ""), new String[]{"--service-node-port-range=30000:32767"},
                         "--service-node-port-range: invalid port range '30000:32767'"),
                 Arguments.of(named("bad mask", ""), new String[]{"--node-cidr-mask-size-ipv4=big"},
-                        "--node-cidr-mask-size-ipv4: invalid mask size 'big'"));
+                        "--node-cidr-mask-size-ipv4: invalid mask size 'big'"),
+                Arguments.of(named("unknown flag (no component has it) is an input error, not an ignored flag", ""),
+                        new String[]{"--cluster-cidr=10.244.0.0/16", "--bogus"},
+                        "unknown flag '--bogus': not a flag of kube-apiserver, kube-controller-manager, kube-proxy or kubelet"),
+                Arguments.of(named("unknown flag with a value names the flag, not the value", ""),
+                        new String[]{"--clustr-cidr=10.244.0.0/16"}, "unknown flag '--clustr-cidr'"),
+                Arguments.of(named("kubeadm init's --pod-network-cidr points to --cluster-cidr", ""),
+                        new String[]{"--pod-network-cidr=10.244.0.0/16"}, "kubeadm init's flag; give the pod ranges as --cluster-cidr"),
+                Arguments.of(named("unknown flag in a flags file names file and line",
+                        "kube-apiserver --service-cluster-ip-range=10.96.0.0/16\nkube-proxy --proxy-mod=nftables\n"),
+                        new String[0], "in.yaml:2: unknown flag '--proxy-mod'"));
+    }
+
+    /** {@code plan check ARGS...}: how command-line tokens split into files and flags. */
+    static Stream<Arguments> args() {
+        return Stream.of(
+                Arguments.of(named("unknown flag before a file does not take the file as its value",
+                        List.of("--bogus", "examples/kind-dualstack.yaml")), "unknown flag '--bogus'"),
+                Arguments.of(named("unknown single-dash flag", List.of("-x", "10.0.0.0/8")), "unknown flag '-x'"),
+                Arguments.of(named("known value flag takes the next token; the unknown one after it is still found",
+                        List.of("--cluster-cidr", "10.244.0.0/16", "--frob=1")), "unknown flag '--frob'"),
+                Arguments.of(named("boolean flag does not take the next token: it is read as a file",
+                        List.of("--allocate-node-cidrs", "no-such-plan.yaml")), "no-such-plan.yaml: cannot read file"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("args")
+    void commandLineArgumentsSplitIntoFilesAndFlags(List<String> args, String expected) {
+        PlanLoader.Result r = PlanLoader.loadArgs(args);
+        assertThat(r).isInstanceOf(PlanLoader.InputError.class);
+        assertThat(((PlanLoader.InputError) r).message()).contains(expected).doesNotContain("\n");
+    }
+
+    @org.junit.jupiter.api.Test
+    void knownFlagsOutsideThePlanStayIgnoredFindings() {
+        PlanLoader.Result r = PlanLoader.loadArgs(List.of("kube-apiserver", "--authorization-mode=Node,RBAC",
+                "--service-cluster-ip-range=10.96.0.0/16", "kubelet", "--container-runtime-endpoint", "unix:///run/containerd.sock"));
+        assertThat(r).isInstanceOf(PlanLoader.Loaded.class);
+        assertThat(((PlanLoader.Loaded) r).findings()).anyMatch(f -> f.id().equals("ignored-flag")
+                && f.path().equals("kube-apiserver --authorization-mode"));
+        assertThat(((PlanLoader.Loaded) r).plan().serviceCidrs().toString()).contains("10.96.0.0/16");
     }
 
     @ParameterizedTest(name = "{0}")
