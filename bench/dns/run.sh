@@ -86,9 +86,9 @@ check_same() {
 }
 DIFFS=$(check_same)
 
-run() { # label port extra-args...
+run() { # label port extra-args... (SERVER=::1 for the IPv6 loopback)
   local label=$1 port=$2; shift 2
-  dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/queries.txt" "$@" >"$WORK/$label.txt" 2>&1 || true
+  dnsperf -s "${SERVER:-127.0.0.1}" -p "$port" -d "$WORK/queries.txt" "$@" >"$WORK/$label.txt" 2>&1 || true
 }
 # warm-up (JIT for ours, caches for both)
 run warm-nsd "$NSD_PORT" -l 5 -c 2 -q 100
@@ -96,6 +96,9 @@ run warm-ours "$OUR_PORT" -l 5 -c 2 -q 100
 # throughput: closed loop, 100 outstanding queries from 2 clients
 run tput-nsd "$NSD_PORT" -l "$SECS" -c 2 -q 100
 run tput-ours "$OUR_PORT" -l "$SECS" -c 2 -q 100
+# the same over IPv6 loopback
+SERVER=::1 run tput6-nsd "$NSD_PORT" -l "$SECS" -c 2 -q 100
+SERVER=::1 run tput6-ours "$OUR_PORT" -l "$SECS" -c 2 -q 100
 # latency at a fixed offered load (same for both), per-query latencies with -v
 run lat-nsd "$NSD_PORT" -l 10 -c 1 -q 50 -Q 5000 -v
 run lat-ours "$OUR_PORT" -l 10 -c 1 -q 50 -Q 5000 -v
@@ -129,8 +132,12 @@ print("|---|---|---|---|---|---|---|---|")
 for name, qps, lost, avg, l in rows:
     if l: print(f"| {name} | {qps:,.0f} | {lost} | {avg:.3f} | {l[1]:.3f} | {l[2]:.3f} | {l[3]:.3f} | {l[4]:.3f} |")
     else: print(f"| {name} | {qps:,.0f} | {lost} | {avg:.3f} | n/a | n/a | n/a | n/a |")
+q6 = [stat("tput6-nsd"), stat("tput6-ours")]
+print(f"| NSD over [::1] | {q6[0][0]:,.0f} | {q6[0][1]} | {q6[0][2]*1000:.3f} | | | | |")
+print(f"| dualstack dns over [::1] | {q6[1][0]:,.0f} | {q6[1][1]} | {q6[1][2]*1000:.3f} | | | | |")
 if rows[0][1] > 0:
-    print(f"\nratio dualstack/NSD: {rows[1][1] / rows[0][1]:.2f} (QPS); sampled answers differing from NSD: {diffs} of 40")
+    print(f"\nratio dualstack/NSD: {rows[1][1] / rows[0][1]:.2f} (QPS, IPv4)" + (f", {q6[1][0] / q6[0][0]:.2f} (IPv6)" if q6[0][0] else "")
+          + f"; sampled answers differing from NSD: {diffs} of 40")
 PY
 echo
 cat "$WORK/rebuild.txt"
