@@ -249,10 +249,11 @@ public final class NodeAgents implements Component {
                 return node;
             }, false);
         }
-        updateNode(n.name, node -> {
+        Node registered = updateNode(n.name, node -> {
             node.setStatus(desired.getStatus());
             return node;
         }, true);
+        renewLease(n.name, registered, now);
         n.hostIps = PodStatuses.hostIps(desired);
         log.info("node {} registered with addresses {}", n.name, n.hostIps);
     }
@@ -274,6 +275,7 @@ public final class NodeAgents implements Component {
                     continue;
                 }
                 Instant now = now();
+                renewLease(n.name, current, now);
                 updateNode(n.name, node -> {
                     List<NodeCondition> fresh = new ArrayList<>();
                     List<NodeCondition> old = node.getStatus().getConditions() == null ? List.of() : node.getStatus().getConditions();
@@ -290,6 +292,15 @@ public final class NodeAgents implements Component {
             } catch (RuntimeException e) {
                 log.warn("node {}: heartbeat failed: {}", n.name, e.toString());
             }
+        }
+    }
+
+    /** The node's heartbeat Lease in kube-node-lease (as the kubelet); a failure is logged, the node heartbeat goes on. */
+    private void renewLease(String name, Node node, Instant now) {
+        try {
+            if (node != null && node.getMetadata() != null) NodeLeases.renew(client, node, now);
+        } catch (RuntimeException e) {
+            log.warn("node {}: lease renewal failed: {}", name, e.toString());
         }
     }
 
