@@ -171,6 +171,47 @@ class ClusterInfoResourcesTest {
         assertThat(lines).anyMatch(l -> l.matches(row + "\\s*"));
     }
 
+    static Stream<Arguments> scales() {
+        return Stream.of(
+                Arguments.of(named("statefulsets/scale moves spec.replicas", "statefulset.apps/scaled-sts"), """
+                        apiVersion: apps/v1
+                        kind: StatefulSet
+                        metadata: {name: scaled-sts}
+                        spec:
+                          replicas: 1
+                          serviceName: scaled-sts
+                          selector: {matchLabels: {app: scaled-sts}}
+                          template:
+                            metadata: {labels: {app: scaled-sts}}
+                            spec: {containers: [{name: c, image: busybox:1.36}]}
+                        """),
+                Arguments.of(named("replicationcontrollers/scale moves spec.replicas", "replicationcontroller/scaled-rc"), """
+                        apiVersion: v1
+                        kind: ReplicationController
+                        metadata: {name: scaled-rc}
+                        spec:
+                          replicas: 1
+                          selector: {app: scaled-rc}
+                          template:
+                            metadata: {labels: {app: scaled-rc}}
+                            spec: {containers: [{name: c, image: busybox:1.36}]}
+                        """));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scales")
+    void scaleSubresourceSetsReplicas(String ref, String manifest) {
+        assertThat(kubectl(manifest, "apply", "-f", "-").exit()).isZero();
+        try {
+            Run r = kubectl(null, "scale", ref, "--replicas=4");
+            assertThat(r.exit()).as(r.all()).isZero();
+            assertThat(r.out()).contains(ref + " scaled");
+            assertThat(kubectl(null, "get", ref, "-o", "jsonpath={.spec.replicas}").out()).isEqualTo("4");
+        } finally {
+            kubectl(null, "delete", ref);
+        }
+    }
+
     static Stream<Arguments> reviews() {
         return Stream.of(
                 Arguments.of(named("resource attributes: allowed (single-user cluster, as system:masters upstream)",
