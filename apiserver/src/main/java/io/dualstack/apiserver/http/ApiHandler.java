@@ -683,11 +683,12 @@ public final class ApiHandler {
         switch (mediaType) {
             case "application/json-patch+json" -> {
                 JsonNode p = Json.parseAny(raw, false);
-                op = cur -> asObject(JsonPatch.apply(cur, p));
+                checkJsonPatchDecodes(p);
+                op = cur -> decodable(t, asObject(applyJsonPatch(cur, p)));
             }
             case "application/merge-patch+json" -> {
                 JsonNode p = Json.parseAny(raw, false);
-                op = cur -> asObject(MergePatch.apply(cur, p));
+                op = cur -> decodable(t, asObject(MergePatch.apply(cur, p)));
             }
             case "application/strategic-merge-patch+json" -> {
                 JsonNode p = Json.parseAny(raw, false);
@@ -718,6 +719,54 @@ public final class ApiHandler {
         };
         GenericRegistry.Written w = registry.patch(t, rp.namespace(), rp.name(), sub(rp.subresource()), checked, dryRun, apply);
         json(ctx, w.created() ? 201 : 200, w.object());
+    }
+
+    /** Upstream's {@code jsonpatch.DecodePatch}: the body must be an array of operation objects, else 400. */
+    static void checkJsonPatchDecodes(JsonNode p) {
+        if (!p.isArray()) throw ApiException.badRequest("json: cannot unmarshal " + jsonKind(p) + " into Go value of type jsonpatch.Patch");
+        for (JsonNode op : p) {
+            if (!op.isObject()) throw ApiException.badRequest("json: cannot unmarshal " + jsonKind(op) + " into Go value of type jsonpatch.Operation");
+        }
+    }
+
+    private static String jsonKind(JsonNode n) {
+        if (n.isTextual()) return "string";
+        if (n.isNumber()) return "number";
+        if (n.isBoolean()) return "bool";
+        if (n.isArray()) return "array";
+        return n.isObject() ? "object" : "value";
+    }
+
+    /**
+     * Applying a decoded JSON patch: any failure (missing path, failed {@code test}, unknown op) is upstream's
+     * {@code NewGenericServerResponse(422, ...)}: reason Invalid, the generic message, empty details (upstream
+     * does not pass the jsonpatch error text to the client).
+     */
+    static JsonNode applyJsonPatch(JsonNode cur, JsonNode p) {
+        try {
+            return JsonPatch.apply(cur, p);
+        } catch (ApiException e) {
+            if (e.code() != 400) throw e;
+            LOG.debug("json patch not applicable: {}", e.getMessage());
+            throw new ApiException(new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
+                    .withMessage("the server rejected our request due to an error in our request")
+                    .withNewMetadata().endMetadata().withNewDetails().endDetails().build());
+        }
+    }
+
+    /**
+     * The JSON / merge patch result must decode as the resource's type; otherwise upstream's
+     * {@code NewInvalid(GroupKind{}, "", [Invalid("patch", <patched JSON>, <decode error>)])}: 422 with message
+     * {@code  "" is invalid: patch: Invalid value: "{...}": json: cannot unmarshal string into Go struct field ...}.
+     */
+    static ObjectNode decodable(ResourceType t, ObjectNode patched) {
+        Optional<String> err = Json.decodeError(patched, t.modelClass());
+        if (err.isEmpty()) return patched;
+        io.fabric8.kubernetes.api.model.StatusCause cause = io.dualstack.apiserver.service.FieldErrors.invalid("patch",
+                io.dualstack.apiserver.service.FieldErrors.str(patched.toString()), err.get());
+        throw new ApiException(new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
+                .withMessage(" \"\" is invalid: " + ApiException.causeText(cause))
+                .withNewMetadata().endMetadata().withNewDetails().withCauses(cause).endDetails().build());
     }
 
     private static ObjectNode asObject(JsonNode n) {

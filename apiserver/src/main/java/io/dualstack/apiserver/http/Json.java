@@ -60,12 +60,87 @@ public final class Json {
         return MAPPER.valueToTree(o);
     }
 
+    /**
+     * Converts to a fabric8 type; a value of the wrong JSON type is upstream's 400 for a body that does not
+     * decode: {@code Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal
+     * string into Go struct field DeploymentSpec.spec.replicas of type int32}.
+     */
     public static <T> T convert(JsonNode n, Class<T> cls) {
         try {
             return MAPPER.treeToValue(n, cls);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw ApiException.badRequest("decoding error: " + firstLine(e));
+            String kind = cls.getSimpleName();
+            io.fabric8.kubernetes.model.annotation.Version v = cls.getAnnotation(io.fabric8.kubernetes.model.annotation.Version.class);
+            throw ApiException.badRequest(kind + " in version \"" + (v == null ? "v1" : v.value()) + "\" cannot be handled as a " + kind + ": "
+                    + goDecodeMessage(n, cls, e));
         }
+    }
+
+    /** The Go decode error {@code n} would give as {@code cls} (see {@link #goDecodeMessage}), if any. */
+    public static java.util.Optional<String> decodeError(JsonNode n, Class<?> cls) {
+        try {
+            MAPPER.treeToValue(n, cls);
+            return java.util.Optional.empty();
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return java.util.Optional.of(goDecodeMessage(n, cls, e));
+        }
+    }
+
+    /**
+     * A Jackson decode failure told as Go's {@code encoding/json} tells it (no Java class names):
+     * {@code json: cannot unmarshal <JSON kind> into Go struct field <Struct>.<json.path> of type <go type>}.
+     */
+    static String goDecodeMessage(JsonNode root, Class<?> cls, Exception e) {
+        Throwable t = e;
+        while (t != null && !(t instanceof com.fasterxml.jackson.databind.JsonMappingException)) t = t.getCause();
+        if (!(t instanceof com.fasterxml.jackson.databind.JsonMappingException jme) || jme.getPath().isEmpty()) {
+            return "json: cannot unmarshal " + goKind(root) + " into Go value of type " + goType(cls);
+        }
+        java.util.List<com.fasterxml.jackson.databind.JsonMappingException.Reference> path = jme.getPath();
+        JsonNode bad = root;
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        String struct = cls.getSimpleName();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : path) {
+            if (r.getFieldName() != null) {
+                Object from = r.getFrom();
+                Class<?> owner = from instanceof Class<?> c ? c : from == null ? null : from.getClass();
+                if (owner != null && !java.util.Collection.class.isAssignableFrom(owner) && !java.util.Map.class.isAssignableFrom(owner)) {
+                    struct = owner.getSimpleName();
+                }
+                fields.add(r.getFieldName());
+                bad = bad == null ? null : bad.get(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                bad = bad == null ? null : bad.get(r.getIndex());
+            }
+        }
+        Class<?> target = jme instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mie ? mie.getTargetType() : null;
+        String kind = bad == null ? "value" : goKind(bad);
+        if (bad != null && bad.isNumber() && !bad.isIntegralNumber()) kind = "number " + bad.asText();
+        return "json: cannot unmarshal " + kind + " into Go struct field " + struct + "." + String.join(".", fields)
+                + " of type " + goType(target);
+    }
+
+    private static String goKind(JsonNode n) {
+        if (n.isTextual()) return "string";
+        if (n.isNumber()) return "number";
+        if (n.isBoolean()) return "bool";
+        if (n.isArray()) return "array";
+        if (n.isObject()) return "object";
+        return "value";
+    }
+
+    private static String goType(Class<?> c) {
+        if (c == null) return "interface {}";
+        if (c == Integer.class || c == int.class) return "int32";
+        if (c == Long.class || c == long.class) return "int64";
+        if (c == String.class) return "string";
+        if (c == Boolean.class || c == boolean.class) return "bool";
+        if (c == Double.class || c == double.class || c == Float.class || c == float.class) return "float64";
+        if (java.util.Map.class.isAssignableFrom(c)) return "map[string]string";
+        if (java.util.Collection.class.isAssignableFrom(c)) return "[]string";
+        if (c == io.fabric8.kubernetes.api.model.IntOrString.class) return "intstr.IntOrString";
+        if (c == io.fabric8.kubernetes.api.model.Quantity.class) return "resource.Quantity";
+        return "v1." + c.getSimpleName();
     }
 
     static String firstLine(Exception e) {

@@ -60,6 +60,14 @@ public final class ProtobufDecoder {
         msg("Empty");
     }
 
+    /**
+     * Scalars whose zero value upstream's JSON still writes: pointers ({@code *int32 replicas}, {@code *bool immutable},
+     * which protobuf only encodes when set) and fields without {@code omitempty}. Every other scalar is
+     * {@code omitempty}: protobuf always encodes it, JSON leaves its zero value out, and so does this decoder.
+     */
+    private static final java.util.Set<String> KEEP_ZERO = java.util.Set.of("ConfigMap.immutable", "DeploymentSpec.replicas",
+            "Container.name", "ContainerPort.containerPort", "ServicePort.port");
+
     private static final Map<String, String> ROOT = Map.of("Namespace", "Namespace", "ConfigMap", "ConfigMap",
             "Deployment", "Deployment", "Service", "Service");
 
@@ -118,9 +126,18 @@ public final class ProtobufDecoder {
                 continue;
             }
             switch (f.type()) {
-                case STRING -> o.put(f.name(), r.string());
-                case INT -> o.put(f.name(), r.varint());
-                case BOOL -> o.put(f.name(), r.varint() != 0);
+                case STRING -> {
+                    String v = r.string();
+                    if (!v.isEmpty() || keepZero(name, f)) o.put(f.name(), v);
+                }
+                case INT -> {
+                    long v = r.varint();
+                    if (v != 0 || keepZero(name, f)) o.put(f.name(), v);
+                }
+                case BOOL -> {
+                    boolean v = r.varint() != 0;
+                    if (v || keepZero(name, f)) o.put(f.name(), v);
+                }
                 case MESSAGE -> o.set(f.name(), message(f.message(), r.sub()));
                 case REPEATED_STRING -> array(o, f.name()).add(r.string());
                 case REPEATED_MESSAGE -> array(o, f.name()).add(message(f.message(), r.sub()));
@@ -159,12 +176,17 @@ public final class ProtobufDecoder {
                         if ((t2 >>> 3) == 1) seconds = e.varint();
                         else e.skip((int) (t2 & 7));
                     }
+                    // the zero time (a pod template's creationTimestamp) is left out, as this server's JSON path stores it
                     if (seconds != 0) o.put(f.name(), java.time.Instant.ofEpochSecond(seconds).toString());
                 }
                 default -> r.skip(wire);
             }
         }
         return o;
+    }
+
+    private static boolean keepZero(String message, F f) {
+        return KEEP_ZERO.contains(message + "." + f.name());
     }
 
     private static ArrayNode array(ObjectNode o, String name) {

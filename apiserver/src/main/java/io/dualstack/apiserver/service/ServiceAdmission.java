@@ -181,6 +181,8 @@ public final class ServiceAdmission {
                 .withSessionAffinity("None").withInternalTrafficPolicy("Cluster")
                 .addNewPort().withName("https").withProtocol("TCP").withPort(443).withTargetPort(new IntOrString(6443)).endPort()
                 .endSpec().withNewStatus().withNewLoadBalancer().endLoadBalancer().endStatus().build();
-        return List.of(sc, svc, ServiceStrategy.ipAddressObject(kubernetesIp, "default", "kubernetes"));
+        List<HasMetadata> out = new ArrayList<>(List.of(sc, svc, ServiceStrategy.ipAddressObject(kubernetesIp, "default", "kubernetes")));
+        out.addAll(KubernetesEndpoints.objects(KubernetesEndpoints.advertiseAddress(plan, allocators.primary())));
+        return out;
     }
 }

@@ -76,6 +76,7 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
             allocNodePortsOnCreate(svc, txn);
             svc.setStatus(new ServiceStatus());
             assignLoadBalancer(svc, null, txn);
+            withLoadBalancerStatus(svc);
         } catch (RuntimeException e) {
             txn.revert();
             throw e;
@@ -107,6 +108,7 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
         if (isStatusWrite(svc, old)) {
             ServiceDefaults.apply(svc);
             svc.setSpec(old.getSpec());
+            withLoadBalancerStatus(svc);
             statusWrites.add(svc);
             return;
         }
@@ -122,6 +124,7 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
             svc.setStatus(old.getStatus() == null ? new ServiceStatus() : Copies.status(old.getStatus()));
             dropTypeDependentFields(svc, old);
             assignLoadBalancer(svc, old, txn);
+            withLoadBalancerStatus(svc);
             if (ctx != null && !releasing.isEmpty()) ServiceCidrStrategy.finalizeTerminating(ctx, al, releasing);
         } catch (RuntimeException e) {
             txn.revert();
@@ -627,6 +630,15 @@ public final class ServiceStrategy implements ResourceStrategy<Service> {
             s.setExternalTrafficPolicy(null);
         }
         if (leftLb && svc.getStatus() != null) svc.getStatus().setLoadBalancer(new LoadBalancerStatus());
+    }
+
+    /**
+     * {@code status.loadBalancer} is a non-pointer struct upstream, so every Service's JSON shows
+     * {@code status: {loadBalancer: {}}} even when nothing set it.
+     */
+    static void withLoadBalancerStatus(Service svc) {
+        if (svc.getStatus() == null) svc.setStatus(new ServiceStatus());
+        if (svc.getStatus().getLoadBalancer() == null) svc.getStatus().setLoadBalancer(new LoadBalancerStatus());
     }
 
     /** Upstream {@code sameNodePorts}: the node ports of every port, in order (0 for none). */
