@@ -121,7 +121,7 @@ public final class ZoneBuilder {
     }
 
     /** The records one Service contributes. Names are all under the Service's own name. */
-    record Fragment(Optional<Name> base, Map<Name, Zone.Node> nodes, Map<Name, Name> servicePtr,
+    record Fragment(Optional<Name> base, Map<Name, Zone.Node> nodes, Map<Name, List<Name>> servicePtr,
                     Map<Name, List<Name>> endpointPtr, List<IPAddress> clusterIps) {
         static final Fragment EMPTY = new Fragment(Optional.empty(), Map.of(), Map.of(), Map.of(), List.of());
     }
@@ -151,7 +151,7 @@ public final class ZoneBuilder {
         long ttl = config.ttl();
 
         Set<String> ns = new HashSet<>(namespaces);
-        for (Service s : services) ns.add(lower(s.getMetadata().getNamespace()));
+        for (Service s : services) ns.add(s.getMetadata().getNamespace());
 
         // Names that always exist (NODATA rather than NXDOMAIN), as CoreDNS answers them.
         Map<Name, NodeAcc> fixed = new LinkedHashMap<>();
@@ -173,7 +173,7 @@ public final class ZoneBuilder {
             Map<String, String> labels = slice.getMetadata().getLabels();
             String svc = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
             if (svc == null) continue;
-            slicesByService.computeIfAbsent(lower(slice.getMetadata().getNamespace()) + "/" + lower(svc),
+            slicesByService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + svc,
                     k -> new ArrayList<>()).add(slice);
         }
 
@@ -183,7 +183,7 @@ public final class ZoneBuilder {
         Map<String, FragmentCache.Cached> nextCache = new HashMap<>(sorted.size() * 2);
         List<Fragment> fragments = new ArrayList<>(sorted.size());
         for (Service svc : sorted) {
-            String key = lower(svc.getMetadata().getNamespace()) + "/" + lower(svc.getMetadata().getName());
+            String key = svc.getMetadata().getNamespace() + "/" + svc.getMetadata().getName();
             List<EndpointSlice> own = slicesByService.getOrDefault(key, List.of());
             FragmentCache.Cached c = cache.entries.get(key);
             Fragment f;
@@ -200,27 +200,28 @@ public final class ZoneBuilder {
         Map<Name, Zone.Node> nodes = new HashMap<>(fixed.size() * 2 + 2);
         for (var e : fixed.entrySet()) nodes.put(e.getKey(), freeze(e.getValue(), ttl));
         Map<Name, Map<Name, Zone.Node>> byService = new HashMap<>(fragments.size() * 2);
-        Map<Name, List<Name>> ptr = new HashMap<>();
-        Map<Name, Name> servicePtr = new HashMap<>();
+        // A ClusterIP names its first Service only (services are in namespace/name order), and
+        // wins over endpoint names; endpoint names of one address are merged over Services.
+        Map<Name, List<Name>> ptr = new HashMap<>(fragments.size() * 4);
+        Map<Name, List<Name>> endpointPtr = new HashMap<>();
         List<IPAddress> nsAddresses = new ArrayList<>();
         for (int i = 0; i < fragments.size(); i++) {
             Fragment f = fragments.get(i);
             if (f.base().isPresent() && !f.nodes().isEmpty()) byService.put(f.base().get(), f.nodes());
+            for (var e : f.servicePtr().entrySet()) ptr.putIfAbsent(e.getKey(), e.getValue());
             for (var e : f.endpointPtr().entrySet()) {
-                ptr.merge(e.getKey(), e.getValue(), (x, y) -> {
+                endpointPtr.merge(e.getKey(), e.getValue(), (x, y) -> {
                     List<Name> m = new ArrayList<>(x);
                     for (Name n : y) if (!m.contains(n)) m.add(n);
                     return m;
                 });
             }
-            // A ClusterIP names its first Service only, and wins over endpoint names.
-            for (var e : f.servicePtr().entrySet()) servicePtr.putIfAbsent(e.getKey(), e.getValue());
             Service s = sorted.get(i);
             if ("kube-system".equals(s.getMetadata().getNamespace()) && "kube-dns".equals(s.getMetadata().getName())) {
                 nsAddresses.addAll(f.clusterIps());
             }
         }
-        for (var e : servicePtr.entrySet()) ptr.put(e.getKey(), List.of(e.getValue()));
+        for (var e : endpointPtr.entrySet()) ptr.putIfAbsent(e.getKey(), e.getValue());
 
         // ns.dns.<domain>: the kube-dns Service's ClusterIPs, else the configured addresses.
         NodeAcc nsNode = new NodeAcc(name("ns.dns", domain));
@@ -260,7 +261,7 @@ public final class ZoneBuilder {
             return Fragment.EMPTY;
         }
         Map<Name, NodeAcc> acc = new LinkedHashMap<>();
-        Map<Name, Name> servicePtr = new LinkedHashMap<>();
+        Map<Name, List<Name>> servicePtr = new LinkedHashMap<>();
         Map<Name, List<Name>> endpointPtr = new LinkedHashMap<>();
 
         if ("ExternalName".equals(spec.getType())) {
@@ -315,7 +316,7 @@ public final class ZoneBuilder {
         NodeAcc b = node(acc, base);
         for (InetAddress ip : inets) {
             b.address(ip);
-            servicePtr.putIfAbsent(ReverseMap.fromAddress(ip), base);
+            servicePtr.putIfAbsent(ReverseMap.fromAddress(ip), List.of(base));
         }
         for (PortSpec p : ports) {
             NodeAcc pn = p.name().isEmpty() ? null : portNode(acc, p, base);
@@ -350,7 +351,7 @@ public final class ZoneBuilder {
         if (!l.contains(target)) l.add(target);
     }
 
-    private static Fragment freezeAll(Name base, Map<Name, NodeAcc> acc, Map<Name, Name> servicePtr,
+    private static Fragment freezeAll(Name base, Map<Name, NodeAcc> acc, Map<Name, List<Name>> servicePtr,
                                       Map<Name, List<Name>> endpointPtr, List<IPAddress> clusterIps, long ttl) {
         Map<Name, Zone.Node> nodes = new HashMap<>(acc.size() * 2);
         for (var e : acc.entrySet()) nodes.put(e.getKey(), freeze(e.getValue(), ttl));
