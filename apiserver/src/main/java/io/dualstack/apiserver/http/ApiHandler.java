@@ -684,11 +684,11 @@ public final class ApiHandler {
             case "application/json-patch+json" -> {
                 JsonNode p = Json.parseAny(raw, false);
                 checkJsonPatchDecodes(p);
-                op = cur -> decodable(t, asObject(applyJsonPatch(cur, p)));
+                op = cur -> decodable(rp, asObject(applyJsonPatch(cur, p)));
             }
             case "application/merge-patch+json" -> {
                 JsonNode p = Json.parseAny(raw, false);
-                op = cur -> decodable(t, asObject(MergePatch.apply(cur, p)));
+                op = cur -> decodable(rp, asObject(MergePatch.apply(cur, p)));
             }
             case "application/strategic-merge-patch+json" -> {
                 JsonNode p = Json.parseAny(raw, false);
@@ -759,14 +759,22 @@ public final class ApiHandler {
      * {@code NewInvalid(GroupKind{}, "", [Invalid("patch", <patched JSON>, <decode error>)])}: 422 with message
      * {@code  "" is invalid: patch: Invalid value: "{...}": json: cannot unmarshal string into Go struct field ...}.
      */
-    static ObjectNode decodable(ResourceType t, ObjectNode patched) {
-        Optional<String> err = Json.decodeError(patched, t.modelClass());
+    static ObjectNode decodable(RequestPath rp, ObjectNode patched) {
+        Optional<String> err = rp.subresource().equals("scale") ? scaleDecodeError(patched) : Json.decodeError(patched, rp.type().modelClass());
         if (err.isEmpty()) return patched;
         io.fabric8.kubernetes.api.model.StatusCause cause = io.dualstack.apiserver.service.FieldErrors.invalid("patch",
                 io.dualstack.apiserver.service.FieldErrors.str(patched.toString()), err.get());
         throw new ApiException(new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
                 .withMessage(" \"\" is invalid: " + ApiException.causeText(cause))
                 .withNewMetadata().endMetadata().withNewDetails().withCauses(cause).endDetails().build());
+    }
+
+    /** {@code autoscaling/v1 Scale}: the one writable field, {@code spec.replicas}, is an int32. */
+    private static Optional<String> scaleDecodeError(ObjectNode scale) {
+        JsonNode r = scale.path("spec").path("replicas");
+        if (r.isMissingNode() || r.isNull() || (r.isIntegralNumber() && r.canConvertToInt())) return Optional.empty();
+        String kind = r.isNumber() ? "number " + r.asText() : jsonKind(r);
+        return Optional.of("json: cannot unmarshal " + kind + " into Go struct field ScaleSpec.spec.replicas of type int32");
     }
 
     private static ObjectNode asObject(JsonNode n) {

@@ -175,6 +175,19 @@ class ApiParityTest {
     }
 
     @Test
+    void scaleSubresourceMergePatchDecodesAsScale() {
+        String path = "/apis/apps/v1/namespaces/default/deployments/dj/scale";
+        RawHttp.Response ok = http.send("PATCH", path, "application/merge-patch+json", "{\"spec\":{\"replicas\":3}}", true);
+        assertThat(ok.code()).as(ok.body()).isEqualTo(200);
+        assertThat(get("/apis/apps/v1/namespaces/default/deployments/dj").at("/spec/replicas").asInt()).isEqualTo(3);
+        RawHttp.Response bad = http.send("PATCH", path, "application/merge-patch+json", "{\"spec\":{\"replicas\":\"abc\"}}", true);
+        assertThat(bad.code()).as(bad.body()).isEqualTo(422);
+        assertThat(parse(bad.body()).path("message").asText())
+                .contains("json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas of type int32");
+        http.send("PATCH", path, "application/merge-patch+json", "{\"spec\":{\"replicas\":1}}", true);
+    }
+
+    @Test
     void jsonPatchErrorThroughKubectl() {
         Kubectl.Result r = k.run("patch", "deployment", "d2", "--type=json", "-p", "[{\"op\":\"remove\",\"path\":\"/spec/nonexistent\"}]");
         assertThat(r.exit()).isNotZero();
