@@ -227,7 +227,7 @@ final class ReplicaSetController implements AutoCloseable {
                         Optional<String> r = f.get();
                         if (r.isPresent() && failure.isEmpty()) failure = r;
                     } catch (java.util.concurrent.ExecutionException e) {
-                        if (failure.isEmpty()) failure = Optional.of(String.valueOf(e.getCause()));
+                        if (failure.isEmpty()) failure = Optional.of(EventRecorder.message(e));
                     }
                 }
                 done += size;
@@ -246,7 +246,10 @@ final class ReplicaSetController implements AutoCloseable {
                         events.event(rs, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted pod: " + p.getMetadata().getName());
                     } catch (KubernetesClientException e) {
                         expectations.deletionObserved(key, p.getMetadata().getName());
-                        if (e.getCode() != 404) throw e;
+                        if (e.getCode() == 404) return;
+                        // upstream replica_set.go: FailedDelete "Error deleting: <Status message>"
+                        events.event(rs, EventRecorder.WARNING, "FailedDelete", "Error deleting: " + EventRecorder.message(e));
+                        throw e;
                     }
                 }));
             }
