@@ -1,7 +1,6 @@
 package io.dualstack.node;
 
 import inet.ipaddr.IPAddress;
-import io.dualstack.core.IpFamily;
 import io.dualstack.core.plan.ClusterPlan;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
@@ -16,7 +15,6 @@ import io.fabric8.kubernetes.api.model.TaintBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,38 +56,9 @@ public final class NodeObjects {
         }
     }
 
-    /**
-     * InternalIPs of the plan's node at {@code index}: its own node IPs, or else consecutive
-     * addresses from the node networks (network + 2 + index, as Docker hands addresses to kind's
-     * node containers after the gateway), in the plan's family order. A plan without node networks
-     * (one given as component flags only) uses the lab's node networks for its pod families, so every
-     * node has an InternalIP per family, as on a kind cluster.
-     */
+    /** InternalIPs of the plan's node at {@code index}, as {@link io.dualstack.core.plan.Plans#internalIps} defines them. */
     public static List<IPAddress> internalIps(ClusterPlan plan, int index) {
-        ClusterPlan.NodePlan node = plan.nodes().get(index);
-        List<IpFamily> order = familyOrder(plan);
-        List<IPAddress> ips = new ArrayList<>();
-        if (!node.nodeIps().isEmpty()) {
-            ips.addAll(node.nodeIps().stream().map(IPAddress::withoutPrefixLength).toList());
-        } else {
-            for (IPAddress net : nodeNetworks(plan)) {
-                IPAddress block = net.toPrefixBlock();
-                ips.add(block.getLower().withoutPrefixLength().increment(2L + index));
-            }
-        }
-        ips.sort(Comparator.comparingInt(a -> order.indexOf(IpFamily.of(a)) < 0 ? 99 : order.indexOf(IpFamily.of(a))));
-        return ips;
-    }
-
-    /** The plan's node networks, else the lab's (172.18.0.0/16, fd00:172:18::/64) for its pod families. */
-    static List<IPAddress> nodeNetworks(ClusterPlan plan) {
-        return plan.nodeNetworks().isEmpty() ? io.dualstack.core.plan.Plans.labNodeNetworks(plan.podFamilies()) : plan.nodeNetworks();
-    }
-
-    /** The plan's family order: node networks first, else pod ranges. */
-    static List<IpFamily> familyOrder(ClusterPlan plan) {
-        List<IpFamily> fromNets = plan.nodeNetworks().stream().map(IpFamily::of).distinct().toList();
-        return fromNets.isEmpty() ? plan.podFamilies() : fromNets;
+        return io.dualstack.core.plan.Plans.internalIps(plan, index);
     }
 
     public static Map<String, String> labels(ClusterPlan.NodePlan node, Host host) {

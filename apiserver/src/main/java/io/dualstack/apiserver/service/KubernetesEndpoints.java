@@ -40,17 +40,12 @@ public final class KubernetesEndpoints {
         return firstControlPlaneIp(plan, family).orElseGet(() -> loopback(family));
     }
 
+    /** The first control-plane node's InternalIP of {@code family}, exactly as its node agent sets it. */
     static Optional<IPAddress> firstControlPlaneIp(ClusterPlan plan, IpFamily family) {
-        List<ClusterPlan.NodePlan> nodes = plan.nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            ClusterPlan.NodePlan n = nodes.get(i);
-            if (n.role() != ClusterPlan.Role.CONTROL_PLANE) continue;
-            if (!n.nodeIps().isEmpty()) {
-                return n.nodeIps().stream().filter(a -> IpFamily.of(a) == family).findFirst().map(IPAddress::withoutPrefixLength);
+        for (int i = 0; i < plan.nodes().size(); i++) {
+            if (plan.nodes().get(i).role() == ClusterPlan.Role.CONTROL_PLANE) {
+                return io.dualstack.core.plan.Plans.internalIps(plan, i).stream().filter(a -> IpFamily.of(a) == family).findFirst();
             }
-            long index = i;
-            return plan.nodeNetworks().stream().filter(net -> IpFamily.of(net) == family).findFirst()
-                    .map(net -> net.toPrefixBlock().getLower().withoutPrefixLength().increment(2L + index));
         }
         return Optional.empty();
     }

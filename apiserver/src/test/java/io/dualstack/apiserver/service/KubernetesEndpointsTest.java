@@ -42,8 +42,8 @@ class KubernetesEndpointsTest {
                 Arguments.of("control plane listed after a worker: network + 2 + its index", plan(KIND_NETS, List.of(W, CP)), IpFamily.IPv4, "172.18.0.3"),
                 Arguments.of("explicit node IPs win", plan(KIND_NETS, List.of(new NodePlan("cp", Role.CONTROL_PLANE,
                         List.of(ip("192.168.9.7"), ip("fd00::7"))))), IpFamily.IPv4, "192.168.9.7"),
-                Arguments.of("no node networks: loopback, where the apiserver listens", plan(List.of(), List.of(CP)), IpFamily.IPv4, "127.0.0.1"),
-                Arguments.of("no node networks, IPv6 primary: ::1", plan(List.of(), List.of(CP)), IpFamily.IPv6, "::1"),
+                Arguments.of("no node networks (flags-only plan): the lab node address the node agent gives", plan(List.of(), List.of(CP)), IpFamily.IPv4, "172.18.0.2"),
+                Arguments.of("no node networks, IPv6 primary: the lab IPv6 node address", plan(List.of(), List.of(CP)), IpFamily.IPv6, "fd00:172:18::2"),
                 Arguments.of("no control-plane node: loopback", plan(KIND_NETS, List.of(W)), IpFamily.IPv4, "127.0.0.1"));
     }
 

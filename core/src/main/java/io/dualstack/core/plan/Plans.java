@@ -63,6 +63,26 @@ public final class Plans {
         return out;
     }
 
+    /**
+     * The InternalIPs a node agent gives the plan's node at {@code index}: its own node IPs, or else
+     * network + 2 + index of each node network (Docker hands kind's node containers the addresses
+     * after the gateway), in the plan's family order. A plan without node networks (component
+     * flags only) uses the lab's node networks for its pod families.
+     */
+    public static List<IPAddress> internalIps(ClusterPlan plan, int index) {
+        ClusterPlan.NodePlan node = plan.nodes().get(index);
+        List<IPAddress> nets = plan.nodeNetworks().isEmpty() ? labNodeNetworks(plan.podFamilies()) : plan.nodeNetworks();
+        List<IpFamily> order = nets.stream().map(IpFamily::of).distinct().toList();
+        List<IPAddress> ips = new ArrayList<>();
+        if (!node.nodeIps().isEmpty()) {
+            node.nodeIps().forEach(a -> ips.add(a.withoutPrefixLength()));
+        } else {
+            nets.forEach(net -> ips.add(net.toPrefixBlock().getLower().withoutPrefixLength().increment(2L + index)));
+        }
+        ips.sort(java.util.Comparator.comparingInt(a -> order.indexOf(IpFamily.of(a)) < 0 ? 99 : order.indexOf(IpFamily.of(a))));
+        return List.copyOf(ips);
+    }
+
     /** kind's node names: {@code <name>-control-plane}, {@code <name>-control-plane2}, {@code <name>-worker}, {@code <name>-worker2}, ... */
     public static String kindNodeName(String cluster, ClusterPlan.Role role, int indexWithinRole) {
         String base = cluster + (role == ClusterPlan.Role.CONTROL_PLANE ? "-control-plane" : "-worker");
