@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Decodes the Kubernetes protobuf envelope ({@code k8s\0} + {@code runtime.Unknown}) that
- * kubectl's typed clients send for {@code kubectl create namespace|configmap|deployment|service},
+ * kubectl's typed clients send for {@code kubectl create namespace|configmap|deployment|service} and
+ * {@code kubectl auth can-i} (a SelfSubjectAccessReview),
  * into the JSON object the rest of the server works with. Only the messages and fields those
  * generators fill are known (field numbers from upstream's {@code generated.proto}); a non-empty
  * field outside that set is a 415, never silently dropped.
@@ -57,6 +58,13 @@ public final class ProtobufDecoder {
                 4, "type", T.STRING, null, 10, "externalName", T.STRING, null);
         msg("ServicePort", 1, "name", T.STRING, null, 2, "protocol", T.STRING, null, 3, "port", T.INT, null,
                 4, "targetPort", T.INT_OR_STRING, null, 5, "nodePort", T.INT, null);
+        msg("SelfSubjectAccessReview", 1, "metadata", T.MESSAGE, "ObjectMeta", 2, "spec", T.MESSAGE, "SelfSubjectAccessReviewSpec",
+                3, "status", T.MESSAGE, "Empty");
+        msg("SelfSubjectAccessReviewSpec", 1, "resourceAttributes", T.MESSAGE, "ResourceAttributes",
+                2, "nonResourceAttributes", T.MESSAGE, "NonResourceAttributes");
+        msg("ResourceAttributes", 1, "namespace", T.STRING, null, 2, "verb", T.STRING, null, 3, "group", T.STRING, null,
+                4, "version", T.STRING, null, 5, "resource", T.STRING, null, 6, "subresource", T.STRING, null, 7, "name", T.STRING, null);
+        msg("NonResourceAttributes", 1, "path", T.STRING, null, 2, "verb", T.STRING, null);
         msg("Empty");
     }
 
@@ -69,7 +77,7 @@ public final class ProtobufDecoder {
             "Container.name", "ContainerPort.containerPort", "ServicePort.port");
 
     private static final Map<String, String> ROOT = Map.of("Namespace", "Namespace", "ConfigMap", "ConfigMap",
-            "Deployment", "Deployment", "Service", "Service");
+            "Deployment", "Deployment", "Service", "Service", "SelfSubjectAccessReview", "SelfSubjectAccessReview");
 
     /** Decodes an envelope into a JSON object with apiVersion and kind. */
     public static ObjectNode decode(byte[] body) {

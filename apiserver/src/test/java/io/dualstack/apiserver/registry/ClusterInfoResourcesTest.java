@@ -231,8 +231,6 @@ class ClusterInfoResourcesTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("kubectl auth can-i posts the review as protobuf; http/ProtobufDecoder (http owner) has no "
-            + "SelfSubjectAccessReview message yet, so this is a 415 until that lands")
     void authCanIAnswersYesForTheClusterUser() {
         Run r = kubectl(null, "auth", "can-i", "create", "pods");
         assertThat(r.exit()).as(r.all()).isZero();
