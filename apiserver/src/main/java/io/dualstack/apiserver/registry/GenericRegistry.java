@@ -128,20 +128,9 @@ public final class GenericRegistry {
     public Page list(ResourceType t, String ns, Predicate<ObjectNode> filter, int limit, String continueToken) {
         requireStored(t);
         String prefix = prefix(t, ns);
-        String startAfter = null;
-        long rv = 0;
-        if (!continueToken.isEmpty()) {
-            try {
-                JsonNode tok = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(continueToken));
-                startAfter = prefix + tok.path("start").asText();
-                rv = tok.path("rv").asLong();
-            } catch (Exception e) {
-                throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
-            }
-            if (rv < store.compactedRevision()) {
-                throw ApiException.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
-            }
-        }
+        Continue from = Continue.parse(continueToken, prefix, store.compactedRevision());
+        String startAfter = from.startAfter();
+        long rv = from.revision();
         List<ObjectNode> out = new ArrayList<>();
         long revision = rv;
         String last = null;
@@ -173,9 +162,7 @@ public final class GenericRegistry {
         if (revision == 0) revision = store.currentRevision();
         String token = "";
         if (limit > 0 && more && last != null) {
-            ObjectNode tok = Json.NODES.objectNode();
-            tok.put("v", "meta.k8s.io/v1").put("rv", revision).put("start", last.substring(prefix.length()));
-            token = Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(tok));
+            token = Continue.encode(revision, last.substring(prefix.length()));
         }
         return new Page(out, revision, token);
     }
@@ -400,20 +387,9 @@ public final class GenericRegistry {
     public RawPage listRaw(ResourceType t, String ns, int limit, String continueToken) {
         requireStored(t);
         String prefix = prefix(t, ns);
-        String startAfter = null;
-        long rv = 0;
-        if (!continueToken.isEmpty()) {
-            try {
-                JsonNode tok = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(continueToken));
-                startAfter = prefix + tok.path("start").asText();
-                rv = tok.path("rv").asLong();
-            } catch (Exception e) {
-                throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
-            }
-            if (rv < store.compactedRevision()) {
-                throw ApiException.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
-            }
-        }
+        Continue from = Continue.parse(continueToken, prefix, store.compactedRevision());
+        String startAfter = from.startAfter();
+        long rv = from.revision();
         Store.ListResult r = store.list(prefix, startAfter, Math.max(0, limit));
         List<byte[]> out = new ArrayList<>(r.items().size());
         String last = null;
@@ -424,11 +400,36 @@ public final class GenericRegistry {
         long revision = rv != 0 ? rv : r.revision();
         String token = "";
         if (limit > 0 && r.more() && last != null) {
-            ObjectNode tok = Json.NODES.objectNode();
-            tok.put("v", "meta.k8s.io/v1").put("rv", revision).put("start", last.substring(prefix.length()));
-            token = Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(tok));
+            token = Continue.encode(revision, last.substring(prefix.length()));
         }
         return new RawPage(out, revision, token);
+    }
+
+    /**
+     * A list continue token, as upstream's: base64url JSON {@code {"v":"meta.k8s.io/v1","rv":N,"start":KEY}}
+     * (the revision of the first page and the last key returned, relative to the list prefix).
+     */
+    private record Continue(String startAfter, long revision) {
+        static Continue parse(String token, String prefix, long compactedRevision) {
+            if (token.isEmpty()) return new Continue(null, 0);
+            Continue c;
+            try {
+                JsonNode tok = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(token));
+                c = new Continue(prefix + tok.path("start").asText(), tok.path("rv").asLong());
+            } catch (Exception e) {
+                throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
+            }
+            if (c.revision() < compactedRevision) {
+                throw ApiException.gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+            }
+            return c;
+        }
+
+        static String encode(long revision, String startKey) {
+            ObjectNode tok = Json.NODES.objectNode();
+            tok.put("v", "meta.k8s.io/v1").put("rv", revision).put("start", startKey);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(tok));
+        }
     }
 
     private String now() {
