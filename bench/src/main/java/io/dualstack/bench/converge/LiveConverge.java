@@ -143,7 +143,9 @@ public final class LiveConverge {
             long writesDone = System.nanoTime();
             waitUntil(() -> {
                 List<EndpointSlice> all = client.resources(EndpointSlice.class).inAnyNamespace().list().getItems();
-                long full = all.stream().filter(x -> x.getEndpoints() != null && !x.getEndpoints().isEmpty()
+                // Only the bench's namespaces: default/kubernetes has its own EndpointSlice too.
+                long full = all.stream().filter(x -> x.getMetadata().getNamespace().startsWith("ns-"))
+                        .filter(x -> x.getEndpoints() != null && !x.getEndpoints().isEmpty()
                         && x.getEndpoints().stream().allMatch(e -> Boolean.TRUE.equals(e.getConditions().getReady()))).mapToInt(x -> x.getEndpoints().size()).sum();
                 return full == 2L * pods;
             });
