@@ -42,6 +42,20 @@ public record ClusterHome(Path root, String name) {
         return new ClusterHome(homeRoot(), name);
     }
 
+    /**
+     * The cluster {@code name} for {@code dualstack COMMAND}, or empty after printing the one-line
+     * reason ({@code dualstack up: invalid cluster name ...}) to {@code err}; the caller exits 2.
+     */
+    static java.util.Optional<ClusterHome> forCommand(String command, String name, java.io.PrintWriter err) {
+        try {
+            return java.util.Optional.of(of(name));
+        } catch (IllegalArgumentException e) {
+            err.println("dualstack " + command + ": " + e.getMessage());
+            err.flush();
+            return java.util.Optional.empty();
+        }
+    }
+
     static Path homeRoot() {
         String v = System.getProperty("dualstack.home");
         if (v == null || v.isEmpty()) {

@@ -31,14 +31,11 @@ public final class DownCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ClusterHome home;
-        try {
-            home = ClusterHome.of(name);
-        } catch (IllegalArgumentException e) {
-            err.println("dualstack down: " + e.getMessage());
-            err.flush();
+        Optional<ClusterHome> resolved = ClusterHome.forCommand("down", name, err);
+        if (resolved.isEmpty()) {
             return 2;
         }
+        ClusterHome home = resolved.get();
         Optional<ProcessHandle> proc = home.runningServer();
         if (proc.isPresent()) {
             ProcessHandle h = proc.get();

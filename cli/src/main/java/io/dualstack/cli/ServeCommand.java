@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -46,14 +47,11 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ClusterHome home;
-        try {
-            home = ClusterHome.of(name);
-        } catch (IllegalArgumentException e) {
-            err.println("dualstack serve: " + e.getMessage());
-            err.flush();
+        Optional<ClusterHome> resolved = ClusterHome.forCommand("serve", name, err);
+        if (resolved.isEmpty()) {
             return 2;
         }
+        ClusterHome home = resolved.get();
         if (home.runningServer().filter(h -> h.pid() != ProcessHandle.current().pid()).isPresent()) {
             err.println("dualstack serve: cluster " + name + " is already served by pid " + home.runningServer().get().pid()
                     + "; stop it with 'dualstack down --name " + name + "'");

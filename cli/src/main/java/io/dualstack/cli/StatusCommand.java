@@ -42,14 +42,11 @@ public final class StatusCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        ClusterHome home;
-        try {
-            home = ClusterHome.of(name);
-        } catch (IllegalArgumentException e) {
-            err.println("dualstack status: " + e.getMessage());
-            err.flush();
+        Optional<ClusterHome> resolved = ClusterHome.forCommand("status", name, err);
+        if (resolved.isEmpty()) {
             return 2;
         }
+        ClusterHome home = resolved.get();
         ObjectNode s = status(home);
         if (output.equals("json")) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));

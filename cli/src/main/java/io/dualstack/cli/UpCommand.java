@@ -85,13 +85,11 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     private int up(PrintWriter out, PrintWriter err) throws Exception {
-        ClusterHome home;
-        try {
-            home = ClusterHome.of(name);
-        } catch (IllegalArgumentException e) {
-            err.println("dualstack up: " + e.getMessage());
+        Optional<ClusterHome> resolved = ClusterHome.forCommand("up", name, err);
+        if (resolved.isEmpty()) {
             return 2;
         }
+        ClusterHome home = resolved.get();
         Optional<ProcessHandle> running = home.runningServer();
         if (running.isPresent()) {
             err.println("dualstack up: cluster " + name + " is already running (pid " + running.get().pid()
